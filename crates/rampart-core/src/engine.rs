@@ -285,11 +285,11 @@ impl Engine {
         acc.insert(fingerprint, finding);
     }
 
-    /// Scans blobs produced on this thread by `source` with `jobs` workers. Items that are
-    /// diagnostics (a blob that could not be read) go straight into the result.
+    /// Scans blobs produced on this thread by `source` with `jobs` workers. Items that are not
+    /// blobs (too large, unreadable) are counted and go straight into the result.
     pub fn scan_stream<I>(&self, source: I, jobs: usize) -> Accumulator
     where
-        I: Iterator<Item = Result<OwnedBlob, Diagnostic>>,
+        I: Iterator<Item = SourceItem>,
     {
         let jobs = jobs.max(1);
         let (tx, rx) = mpsc::sync_channel::<OwnedBlob>(jobs * 4);
@@ -316,12 +316,20 @@ impl Engine {
                 .collect();
             for item in source {
                 match item {
-                    Ok(blob) => {
+                    SourceItem::Blob(blob) => {
                         if tx.send(blob).is_err() {
                             break;
                         }
                     }
-                    Err(d) => total.diagnostics.push(d),
+                    SourceItem::TooLarge { path, size, limit } => {
+                        total.stats.skipped_too_large += 1;
+                        total.diagnostics.push(too_large(path, size, limit));
+                    }
+                    SourceItem::Unreadable(d) => {
+                        total.stats.unreadable += 1;
+                        total.diagnostics.push(d);
+                    }
+                    SourceItem::Diagnostic(d) => total.diagnostics.push(d),
                 }
             }
             drop(tx);
@@ -337,6 +345,28 @@ impl Engine {
         });
         total
     }
+}
+
+/// What a streaming source (git history, the index, stdin) yields.
+#[derive(Debug, Clone)]
+pub enum SourceItem {
+    /// Content to scan.
+    Blob(OwnedBlob),
+    /// Content not read because it is over the size limit; counted and noted.
+    TooLarge { path: String, size: u64, limit: u64 },
+    /// Content that could not be read; counted as unreadable.
+    Unreadable(Diagnostic),
+    /// Anything else worth saying that does not stop the scan.
+    Diagnostic(Diagnostic),
+}
+
+/// The note for a file skipped for its size, the same for every source.
+pub fn too_large(path: impl Into<String>, size: u64, limit: u64) -> Diagnostic {
+    Diagnostic::new(
+        crate::diagnostic::DiagnosticLevel::Note,
+        path,
+        format!("skipped: {size} bytes is over the {limit} byte limit (--max-file-size)"),
+    )
 }
 
 pub fn is_binary(bytes: &[u8]) -> bool {
@@ -536,20 +566,20 @@ mod tests {
     fn stream_scanning_matches_sequential_scanning() {
         let e = engine(EngineOptions::default());
         let blobs = (0..50).map(|i| {
-            Ok(OwnedBlob {
+            SourceItem::Blob(OwnedBlob {
                 path: format!("f{i}"),
                 origin: Origin::File,
                 bytes: format!("TOKEN_{i:08}").into_bytes(),
             })
         });
-        let blobs = blobs.chain(std::iter::once(Err(Diagnostic::warning(
-            "bad",
-            "unreadable",
-        ))));
+        let blobs = blobs.chain(std::iter::once(SourceItem::Unreadable(
+            Diagnostic::warning("bad", "unreadable"),
+        )));
         let (f, d, s) = e.scan_stream(blobs, 3).finish();
         assert_eq!(f.len(), 50);
         assert_eq!(d.len(), 1);
         assert_eq!(s.files_scanned, 50);
+        assert_eq!(s.unreadable, 1);
     }
 
     #[test]

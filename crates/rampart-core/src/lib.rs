@@ -22,11 +22,12 @@ pub mod suppress;
 pub mod walk;
 
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
+pub use engine::{Accumulator, Engine, EngineOptions, SourceItem};
 pub use finding::{Commit, Finding, Location};
 pub use fingerprint::Fingerprint;
 pub use report::{Report, Stats};
 pub use rule::{RuleMeta, Taxonomy};
-pub use scanner::{Blob, Origin, RawFinding, Scanner};
+pub use scanner::{Blob, Origin, OwnedBlob, RawFinding, Scanner};
 pub use severity::{Confidence, Severity};
 
 /// The name and version every report and output format carries.

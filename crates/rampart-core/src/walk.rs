@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use ignore::overrides::OverrideBuilder;
 use ignore::{WalkBuilder, WalkState};
 
-use crate::diagnostic::{Diagnostic, DiagnosticLevel};
-use crate::engine::{glob_forms, Accumulator, Engine};
+use crate::diagnostic::Diagnostic;
+use crate::engine::{glob_forms, too_large, Accumulator, Engine};
 use crate::scanner::{Blob, Origin};
 
 /// Files larger than this are skipped unless configured otherwise.
@@ -154,14 +154,10 @@ impl Visitor<'_> {
             }
             Ok(None) => {
                 self.acc.stats.skipped_too_large += 1;
-                self.acc.diagnostics.push(Diagnostic::new(
-                    DiagnosticLevel::Note,
-                    rel,
-                    format!(
-                        "skipped: larger than the {} byte limit (--max-file-size)",
-                        self.options.max_file_size
-                    ),
-                ));
+                let size = entry.metadata().map_or(0, |m| m.len());
+                self.acc
+                    .diagnostics
+                    .push(too_large(rel, size, self.options.max_file_size));
             }
             Err(e) => {
                 self.acc.stats.unreadable += 1;

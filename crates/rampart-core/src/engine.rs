@@ -75,6 +75,13 @@ impl Accumulator {
         self.stats.add(&other.stats);
     }
 
+    /// Drops every finding that `before` also has: what remains is new relative to `before`
+    /// (used to report only what staged changes add).
+    pub fn subtract(&mut self, before: &Accumulator) {
+        self.findings
+            .retain(|fp, _| !before.findings.contains_key(fp));
+    }
+
     fn insert(&mut self, fp: Fingerprint, finding: Finding) {
         match self.findings.get_mut(&fp) {
             Some(existing) => existing.locations.extend(finding.locations),

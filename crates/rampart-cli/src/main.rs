@@ -1,1 +1,75 @@
-fn main() {}
+//! The `rampart` binary: wiring only. Scanners find, the engine assembles, renderers format;
+//! this crate turns flags and `rampart.toml` into settings, runs them, and maps the outcome to
+//! an exit code: 0 pass, 1 gate failed, 2 usage or configuration error, 3 runtime error.
+
+mod cli;
+mod commands;
+mod settings;
+mod terminal;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches};
+
+use crate::cli::{BaselineCommand, Cli, Command, RulesCommand, ScanCommand, SchemaCommand};
+
+/// Why a run did not pass, and so its exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// The gate failed: findings at or above the threshold.
+    Gate,
+    /// Usage or configuration error.
+    Usage(String),
+    /// The target could not be scanned.
+    Runtime(String),
+}
+
+impl Failure {
+    fn code(&self) -> u8 {
+        match self {
+            Failure::Gate => 1,
+            Failure::Usage(_) => 2,
+            Failure::Runtime(_) => 3,
+        }
+    }
+}
+
+pub type Outcome = Result<(), Failure>;
+
+fn main() -> ExitCode {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    let outcome = match cli.command {
+        Command::Scan { scanner, args } => {
+            let (only, args, sub) = match scanner {
+                Some(ScanCommand::Secrets(a)) => (Some("secrets"), a, Some("secrets")),
+                None => (None, args, None),
+            };
+            let scan_matches = matches
+                .subcommand_matches("scan")
+                .map(|m| sub.and_then(|s| m.subcommand_matches(s)).unwrap_or(m));
+            commands::scan::run(&args, only, scan_matches)
+        }
+        Command::Rules(RulesCommand::List { format }) => commands::rules::list(format),
+        Command::Rules(RulesCommand::Explain { id }) => commands::rules::explain(&id),
+        Command::Baseline(BaselineCommand::Create(args)) => commands::baseline::create(&args),
+        Command::Schema(SchemaCommand::Report) => {
+            print!("{}", rampart_report::report_schema());
+            Ok(())
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            match &failure {
+                Failure::Gate => {}
+                Failure::Usage(m) => eprintln!("rampart: error: {m}"),
+                Failure::Runtime(m) => eprintln!("rampart: error: {m}"),
+            }
+            ExitCode::from(failure.code())
+        }
+    }
+}

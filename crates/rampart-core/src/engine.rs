@@ -275,6 +275,7 @@ impl Engine {
             byte_offset: start as u64,
             byte_length: (end - start) as u64,
             snippet,
+            note: raw.note,
             commit: blob.origin.commit().cloned(),
             staged: matches!(blob.origin, Origin::Staged),
         };

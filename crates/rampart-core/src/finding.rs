@@ -50,6 +50,9 @@ pub struct Location {
     pub snippet: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<Commit>,
+    /// Something about this place in particular, e.g. `decoded from base64`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// `true` when the content is staged in the git index but not committed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub staged: bool,

@@ -69,6 +69,8 @@ pub struct RawFinding {
     pub redact: Option<Range<usize>>,
     /// A message specific to this match; the rule title is used when absent.
     pub message: Option<String>,
+    /// Something about this place in particular, e.g. that the secret was base64-encoded.
+    pub note: Option<String>,
 }
 
 impl RawFinding {
@@ -79,6 +81,7 @@ impl RawFinding {
             secret: None,
             redact: None,
             message: None,
+            note: None,
         }
     }
 
@@ -90,6 +93,11 @@ impl RawFinding {
 
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
         self.message = Some(message.into());
+        self
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
         self
     }
 }

@@ -1,0 +1,160 @@
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// rampart: security checks for every commit. Secrets today; dependencies, infrastructure as
+/// code and more plug into the same scan, report and gate.
+#[derive(Debug, Parser)]
+#[command(name = "rampart", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan a directory, a file, git history, staged changes or stdin with every scanner that
+    /// applies, write the report, and gate on the findings.
+    #[command(args_conflicts_with_subcommands = true)]
+    Scan {
+        #[command(subcommand)]
+        scanner: Option<ScanCommand>,
+        #[command(flatten)]
+        args: ScanArgs,
+    },
+    /// Built-in rules: list them or explain one.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Accept today's findings so the gate fails only on new ones.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Print a JSON Schema of one of rampart's formats.
+    #[command(subcommand)]
+    Schema(SchemaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScanCommand {
+    /// Leaked credentials: API keys, tokens, private keys, passwords.
+    Secrets(ScanArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Every built-in rule with its id, severity and title.
+    List {
+        /// `table` for people, `json` for tools.
+        #[arg(long, default_value = "table")]
+        format: ListFormat,
+    },
+    /// A rule's documentation: why it matters, how to fix it, the controls it maps to.
+    Explain {
+        /// The rule id, e.g. `secret.aws-access-key-id`.
+        id: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Scan and write the fingerprints of every finding (never the secrets) to the baseline
+    /// file: --baseline, else `[gate] baseline` in rampart.toml, else rampart-baseline.json.
+    Create(ScanArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// The JSON report (`--format json`).
+    Report,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ScanArgs {
+    /// What to scan: a directory, a file, a git repository (with --history or --staged), or `-`
+    /// for standard input.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    /// Output format: table, json, sarif, junit or markdown. Repeat for several; each may be
+    /// followed by its own --output.
+    #[arg(short, long = "format", value_name = "FORMAT")]
+    pub formats: Vec<String>,
+
+    /// Write the preceding --format to FILE instead of standard output.
+    #[arg(short, long = "output", value_name = "FILE")]
+    pub outputs: Vec<PathBuf>,
+
+    /// Fail (exit 1) when a finding is at or above this severity: critical, high, medium, low,
+    /// info, or none. Default: high.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+
+    /// Print nothing but the requested formats (no progress, summary or diagnostics).
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// When to use colours in the table. `NO_COLOR` turns them off for `auto`.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+
+    /// Worker threads (default: the number of cores).
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Skip paths matching this glob (gitignore syntax). Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Use this configuration file instead of the nearest rampart.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Also scan files that .gitignore and .ignore exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Skip files larger than this many bytes (default 25 MiB).
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+
+    /// Report and gate only on findings that are not in this baseline file (for `baseline
+    /// create`: the file to write).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Scan every blob in the git history of PATH, each once, with the commit that added it.
+    #[arg(long, conflicts_with = "staged")]
+    pub history: bool,
+
+    /// Scan only what is staged in git's index (for pre-commit hooks); report only new secrets.
+    #[arg(long)]
+    pub staged: bool,
+
+    /// Print secrets in full instead of redacting them.
+    #[arg(long)]
+    pub show_secrets: bool,
+
+    /// Load extra secret rules from this file (the built-in rule format). Repeatable.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rule_files: Vec<PathBuf>,
+
+    /// Turn off a rule (an id, or a prefix ending in `*`). Repeatable.
+    #[arg(long = "disable-rule", value_name = "ID")]
+    pub disable_rules: Vec<String>,
+
+    /// Do not decode base64 blobs to look for secrets inside them.
+    #[arg(long)]
+    pub no_decode: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,3 @@
+pub mod baseline;
+pub mod rules;
+pub mod scan;

@@ -1,0 +1,82 @@
+use rampart_core::RuleMeta;
+use rampart_secrets::{SecretsOptions, SecretsScanner};
+
+use crate::cli::ListFormat;
+use crate::{Failure, Outcome};
+
+/// Every built-in rule of every scanner, sorted by id.
+fn builtin_rules() -> Result<Vec<RuleMeta>, Failure> {
+    let secrets = SecretsScanner::new(&SecretsOptions::default())
+        .map_err(|e| Failure::Runtime(e.to_string()))?;
+    let mut rules: Vec<RuleMeta> = rampart_core::Scanner::rules(&secrets).to_vec();
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(rules)
+}
+
+pub fn list(format: ListFormat) -> Outcome {
+    let rules = builtin_rules()?;
+    match format {
+        ListFormat::Json => {
+            let text = serde_json::to_string_pretty(&rules)
+                .map_err(|e| Failure::Runtime(e.to_string()))?;
+            println!("{text}");
+        }
+        ListFormat::Table => {
+            let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for r in &rules {
+                println!(
+                    "{:<width$}  {:<8}  {:<6}  {}",
+                    r.id, r.severity, r.confidence, r.title
+                );
+            }
+            println!(
+                "\n{} rules. `rampart rules explain ID` shows one in full.",
+                rules.len()
+            );
+        }
+    }
+    Ok(())
+}
+
+pub fn explain(id: &str) -> Outcome {
+    let rules = builtin_rules()?;
+    let Some(rule) = rules.iter().find(|r| r.id == id) else {
+        let close: Vec<&str> = rules
+            .iter()
+            .map(|r| r.id.as_str())
+            .filter(|r| r.contains(id.trim_start_matches("secret.")))
+            .take(5)
+            .collect();
+        let hint = if close.is_empty() {
+            "`rampart rules list` shows every rule".to_string()
+        } else {
+            format!("did you mean: {}?", close.join(", "))
+        };
+        return Err(Failure::Usage(format!("no rule `{id}`; {hint}")));
+    };
+    println!(
+        "{}\n{}\n",
+        rule.title,
+        "=".repeat(rule.title.chars().count())
+    );
+    println!("id:         {}", rule.id);
+    println!("scanner:    {}", rule.scanner);
+    println!("severity:   {}", rule.severity);
+    println!("confidence: {}", rule.confidence);
+    println!("\nWhy it matters\n--------------\n{}\n", rule.description);
+    println!("How to fix it\n-------------\n{}\n", rule.remediation);
+    if !rule.taxonomy.is_empty() {
+        println!("Maps to\n-------");
+        for (framework, id) in rule.taxonomy.entries() {
+            println!("{framework:<12}{id}");
+        }
+        println!();
+    }
+    if !rule.references.is_empty() {
+        println!("References\n----------");
+        for r in &rule.references {
+            println!("{r}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,172 @@
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::ArgMatches;
+use rampart_core::baseline::Baseline;
+use rampart_core::engine::SourceItem;
+use rampart_core::report::{Gate, Tool, REPORT_SCHEMA_VERSION};
+use rampart_core::walk::{scan_path, WalkError};
+use rampart_core::{Accumulator, Engine, Origin, OwnedBlob, Report, RuleMeta, Scanner};
+use rampart_report::{render, RenderOptions};
+use rampart_secrets::SecretsScanner;
+
+use crate::cli::ScanArgs;
+use crate::settings::{pair_outputs, Settings};
+use crate::terminal::{print_diagnostics, summary, use_color, Spinner};
+use crate::{Failure, Outcome};
+
+/// `rampart scan [SCANNER] [PATH]`: scan, write every requested format, gate.
+pub fn run(args: &ScanArgs, only: Option<&str>, matches: Option<&ArgMatches>) -> Outcome {
+    let formats = positions::<String>(matches, "formats");
+    let outputs = positions::<PathBuf>(matches, "outputs");
+    let settings = Settings::resolve(args, pair_outputs(&formats, &outputs)?)?;
+    let started = Instant::now();
+    let (report, rules_run) = execute(&settings, only)?;
+    if !settings.quiet {
+        print_diagnostics(&report);
+    }
+    let options = RenderOptions {
+        color: false,
+        rules: &rules_run,
+    };
+    for (format, output) in &settings.outputs {
+        match output {
+            Some(file) => {
+                let text = render(&report, *format, &options);
+                std::fs::write(file, text).map_err(|e| {
+                    Failure::Runtime(format!("cannot write {}: {e}", file.display()))
+                })?;
+            }
+            None => {
+                let color = use_color(settings.color) && *format == rampart_report::Format::Table;
+                print!(
+                    "{}",
+                    render(&report, *format, &RenderOptions { color, ..options })
+                );
+            }
+        }
+    }
+    if !settings.quiet {
+        eprintln!("{}", summary(&report, started));
+    }
+    if report.gate.passed {
+        Ok(())
+    } else {
+        Err(Failure::Gate)
+    }
+}
+
+/// Values of a repeatable option with their positions on the command line.
+fn positions<T: Clone + Send + Sync + 'static>(
+    matches: Option<&ArgMatches>,
+    id: &str,
+) -> Vec<(usize, T)> {
+    let Some(m) = matches else {
+        return Vec::new();
+    };
+    match (m.indices_of(id), m.get_many::<T>(id)) {
+        (Some(idx), Some(vals)) => idx.zip(vals.cloned()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Builds the scanners that apply (`only` narrows to one), scans the target, and assembles the
+/// report with its gate decision. Also returns every rule that ran.
+pub fn execute(
+    settings: &Settings,
+    only: Option<&str>,
+) -> Result<(Report, Vec<RuleMeta>), Failure> {
+    let mut scanners: Vec<Box<dyn Scanner>> = Vec::new();
+    if only.is_none() || only == Some("secrets") {
+        let s =
+            SecretsScanner::new(&settings.secrets).map_err(|e| Failure::Usage(e.to_string()))?;
+        scanners.push(Box::new(s));
+    }
+    let scanner_names: Vec<String> = scanners.iter().map(|s| s.name().to_string()).collect();
+    let engine = Engine::new(scanners, settings.engine.clone())
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let rules_run: Vec<RuleMeta> = engine
+        .all_rules()
+        .into_iter()
+        .filter(|r| !engine.is_disabled(&r.id))
+        .cloned()
+        .collect();
+
+    let spinner = Spinner::start(engine.progress.clone(), settings.quiet);
+    let collected = collect(&engine, settings);
+    spinner.finish();
+    let (mut findings, diagnostics, mut stats) = collected?.finish();
+
+    if let Some(path) = &settings.baseline {
+        let baseline = Baseline::load(path).map_err(|e| Failure::Usage(e.to_string()))?;
+        stats.in_baseline = baseline.filter(&mut findings);
+    }
+    let mut rules: Vec<RuleMeta> = rules_run
+        .iter()
+        .filter(|r| findings.iter().any(|f| f.rule_id == r.id))
+        .cloned()
+        .collect();
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    let gate = Gate::decide(settings.fail_on, &findings);
+    let report = Report {
+        schema_version: REPORT_SCHEMA_VERSION.to_string(),
+        tool: Tool::default(),
+        target: settings.target.display().to_string(),
+        scanners: scanner_names,
+        findings,
+        diagnostics,
+        stats,
+        rules,
+        gate,
+    };
+    Ok((report, rules_run))
+}
+
+fn collect(engine: &Engine, settings: &Settings) -> Result<Accumulator, Failure> {
+    let target = &settings.target;
+    let jobs = settings.walk.jobs;
+    let max = settings.walk.max_file_size;
+    let git_error = |e: rampart_git::GitError| Failure::Runtime(e.to_string());
+    if target == Path::new("-") {
+        return Ok(engine.scan_stream(std::iter::once(read_stdin(max)?), 1));
+    }
+    if settings.history() {
+        let history =
+            rampart_git::history(target, &rampart_git::HistoryOptions { max_blob_size: max })
+                .map_err(git_error)?;
+        return Ok(engine.scan_stream(history, jobs));
+    }
+    if settings.staged() {
+        let staged = rampart_git::staged(target, max).map_err(git_error)?;
+        let before = engine.scan_stream(staged.head.into_iter(), jobs);
+        let mut after = engine.scan_stream(staged.staged.into_iter(), jobs);
+        after.subtract(&before);
+        return Ok(after);
+    }
+    scan_path(engine, target, &settings.walk).map_err(|e| match e {
+        WalkError::NotFound(_) => Failure::Runtime(e.to_string()),
+        WalkError::Pattern { .. } => Failure::Usage(e.to_string()),
+    })
+}
+
+fn read_stdin(max: u64) -> Result<SourceItem, Failure> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::Runtime(format!("cannot read standard input: {e}")))?;
+    if bytes.len() as u64 > max {
+        return Ok(SourceItem::TooLarge {
+            path: "stdin".into(),
+            size: bytes.len() as u64,
+            limit: max,
+        });
+    }
+    Ok(SourceItem::Blob(OwnedBlob {
+        path: "stdin".into(),
+        origin: Origin::Stdin,
+        bytes,
+    }))
+}

@@ -1,0 +1,489 @@
+//! The rampart command line, end to end: formats, exit codes, configuration, suppression,
+//! baselines, stdin, and bad input.
+
+mod common;
+
+use common::{fixture, json, rampart, token};
+use predicates::prelude::*;
+
+fn scan_fixture(format: &str) -> String {
+    let out = rampart()
+        .current_dir(fixture("project"))
+        .args([
+            "scan",
+            ".",
+            "--format",
+            format,
+            "--fail-on",
+            "none",
+            "--color",
+            "never",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).expect("utf-8 output")
+}
+
+fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.add_filter(r#""version": "\d+\.\d+\.\d+""#, r#""version": "[version]""#);
+    s.add_filter(
+        r#"semanticVersion": "\d+\.\d+\.\d+""#,
+        r#"semanticVersion": "[version]""#,
+    );
+    s.add_filter(r#"version="\d+\.\d+\.\d+""#, r#"version="[version]""#);
+    s
+}
+
+#[test]
+fn every_format_renders_the_fixture_project() {
+    for format in ["table", "json", "sarif", "junit", "markdown"] {
+        let out = scan_fixture(format);
+        settings().bind(|| insta::assert_snapshot!(format!("project_{format}"), out));
+    }
+}
+
+#[test]
+fn the_same_secret_in_three_places_is_one_finding() {
+    let report = json(scan_fixture("json").as_bytes());
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{report:#}");
+    let f = &findings[0];
+    assert_eq!(f["rule_id"], "secret.github-pat-classic");
+    let places: Vec<(String, u64)> = f["locations"]
+        .as_array()
+        .expect("locations")
+        .iter()
+        .map(|l| {
+            (
+                l["path"].as_str().unwrap_or_default().to_string(),
+                l["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        vec![
+            ("config/deploy.yaml".into(), 3),
+            ("config/deploy.yaml".into(), 10),
+            ("src/app.py".into(), 7)
+        ]
+    );
+    assert_eq!(f["locations"][1]["note"], "decoded from base64");
+    // Redacted everywhere, in the finding and in every snippet.
+    let text = report.to_string();
+    assert!(!text.contains("ghp_Zx81qLmN4oPw7RtY2uVb6cDe9fGh3JkA5sT0"));
+    assert_eq!(f["secret"], "ghp_*****");
+    // Three suppression styles on one file, all honoured and counted.
+    assert_eq!(report["stats"]["suppressed_inline"], 3);
+}
+
+#[test]
+fn show_secrets_prints_them() {
+    rampart()
+        .current_dir(fixture("project"))
+        .args([
+            "scan",
+            ".",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "--show-secrets",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "ghp_Zx81qLmN4oPw7RtY2uVb6cDe9fGh3JkA5sT0",
+        ));
+}
+
+#[test]
+fn output_is_byte_identical_across_runs_and_thread_counts() {
+    let run = |jobs: &str| {
+        rampart()
+            .current_dir(fixture("project"))
+            .args([
+                "scan",
+                ".",
+                "--format",
+                "sarif",
+                "--fail-on",
+                "none",
+                "-j",
+                jobs,
+            ])
+            .output()
+            .expect("runs")
+            .stdout
+    };
+    assert_eq!(run("1"), run("4"));
+}
+
+#[test]
+fn exit_codes_say_what_happened() {
+    // Gate failed.
+    rampart()
+        .current_dir(fixture("project"))
+        .args(["scan", ".", "-q"])
+        .assert()
+        .code(1);
+    // Threshold above every finding.
+    rampart()
+        .current_dir(fixture("project"))
+        .args(["scan", ".", "-q", "--fail-on", "none"])
+        .assert()
+        .code(0);
+    // Usage error.
+    rampart()
+        .args(["scan", "--fail-on", "severe", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--fail-on"));
+    rampart().args(["scan", "--bogus"]).assert().code(2);
+    rampart()
+        .args(["scan", "--format", "yaml", "."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("yaml"));
+    // Runtime error: the target does not exist.
+    rampart()
+        .args(["scan", "/definitely/not/here"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("/definitely/not/here"));
+}
+
+#[test]
+fn several_formats_go_to_their_own_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sarif = dir.path().join("r.sarif");
+    let md = dir.path().join("r.md");
+    rampart()
+        .current_dir(fixture("project"))
+        .args([
+            "scan",
+            ".",
+            "--fail-on",
+            "none",
+            "--format",
+            "json",
+            "--format",
+            "sarif",
+            "--output",
+        ])
+        .arg(&sarif)
+        .args(["--format", "markdown", "--output"])
+        .arg(&md)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("{"));
+    assert!(std::fs::read_to_string(&sarif)
+        .expect("sarif written")
+        .contains("\"2.1.0\""));
+    assert!(std::fs::read_to_string(&md)
+        .expect("markdown written")
+        .contains("secret.github-pat-classic"));
+    rampart()
+        .args(["scan", ".", "--format", "json", "--format", "sarif"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("standard output"));
+}
+
+#[test]
+fn stdin_is_a_target() {
+    let out = rampart()
+        .args(["scan", "secrets", "-", "--format", "json"])
+        .write_stdin(format!("export GH={}\n", token(7)))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    assert_eq!(report["findings"][0]["locations"][0]["path"], "stdin");
+    assert_eq!(report["findings"][0]["locations"][0]["column"], 11);
+}
+
+#[test]
+fn config_is_discovered_and_flags_win() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let nested = dir.path().join("app/src");
+    std::fs::create_dir_all(&nested).expect("mkdir");
+    std::fs::write(
+        nested.join("main.rs"),
+        format!("const T: &str = \"{}\";\n", token(1)),
+    )
+    .expect("write");
+    std::fs::write(
+        nested.join("test_data.rs"),
+        format!("const T: &str = \"{}\";\n", token(2)),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("rampart.toml"),
+        "[gate]\nfail_on = \"none\"\n\n[[rules.ignore]]\nrules = [\"secret.*\"]\npaths = [\"**/test_data.rs\"]\nreason = \"fixtures\"\n",
+    )
+    .expect("write");
+    // The config above the target is found: gate off, one file ignored.
+    let out = rampart()
+        .arg("scan")
+        .arg(&nested)
+        .args(["--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    assert_eq!(report["findings"].as_array().map(Vec::len), Some(1));
+    assert_eq!(report["stats"]["suppressed_config"], 1);
+    // A flag overrides the file.
+    rampart()
+        .arg("scan")
+        .arg(&nested)
+        .args(["-q", "--fail-on", "high"])
+        .assert()
+        .code(1);
+    // Excludes from the command line.
+    rampart()
+        .arg("scan")
+        .arg(&nested)
+        .args(["-q", "--fail-on", "high", "--exclude", "main.rs"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn a_bad_config_names_the_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("rampart.toml"),
+        "[scan]\nexclude = []\n\n[gate]\nfial_on = \"high\"\n",
+    )
+    .expect("write");
+    rampart()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("rampart.toml:5:").and(predicate::str::contains("fial_on")),
+        );
+}
+
+#[test]
+fn a_custom_rule_file_with_a_bad_regex_names_the_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = dir.path().join("custom.toml");
+    std::fs::write(
+        &rules,
+        "[[rule]]\nid = \"secret.internal\"\ntitle = \"Internal token\"\nseverity = \"high\"\nconfidence = \"high\"\nkeywords = [\"int_\"]\npattern = '''int_[a-z{3'''\ndescription = \"d\"\nremediation = \"r\"\n",
+    )
+    .expect("write");
+    rampart()
+        .arg("scan")
+        .arg(dir.path())
+        .arg("--rules")
+        .arg(&rules)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("custom.toml:7:")
+                .and(predicate::str::contains("invalid pattern")),
+        );
+}
+
+#[test]
+fn custom_rules_find_internal_tokens() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = dir.path().join("custom.toml");
+    std::fs::write(
+        &rules,
+        "[[rule]]\nid = \"secret.acme-internal\"\ntitle = \"ACME internal token\"\nseverity = \"medium\"\nconfidence = \"high\"\nkeywords = [\"acme_\"]\npattern = '''\\b(?P<secret>acme_[a-z0-9]{24})\\b'''\ndescription = \"An ACME token.\"\nremediation = \"Rotate it.\"\n",
+    )
+    .expect("write");
+    let target = dir.path().join("src");
+    std::fs::create_dir_all(&target).expect("mkdir");
+    std::fs::write(target.join("a.txt"), "t = acme_0123456789abcdefghijklmn\n").expect("write");
+    let out = rampart()
+        .arg("scan")
+        .arg(&target)
+        .arg("--rules")
+        .arg(&rules)
+        .args(["--format", "json", "--fail-on", "medium"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json(&out)["findings"][0]["rule_id"], "secret.acme-internal");
+}
+
+#[test]
+fn baseline_gates_only_on_new_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src).expect("mkdir");
+    std::fs::write(src.join("old.py"), format!("T = '{}'\n", token(10))).expect("write");
+    let baseline = dir.path().join("baseline.json");
+    rampart()
+        .arg("baseline")
+        .arg("create")
+        .arg(&src)
+        .arg("--baseline")
+        .arg(&baseline)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&baseline).expect("baseline written");
+    assert!(!text.contains(&token(10)), "a baseline never holds secrets");
+    assert!(text.contains("secret.github-pat-classic"));
+
+    rampart()
+        .arg("scan")
+        .arg(&src)
+        .arg("--baseline")
+        .arg(&baseline)
+        .arg("-q")
+        .assert()
+        .code(0);
+    // Moving the old secret to other lines or files keeps it known.
+    std::fs::write(
+        src.join("old.py"),
+        format!("\n\n# moved\nT = '{}'\n", token(10)),
+    )
+    .expect("write");
+    rampart()
+        .arg("scan")
+        .arg(&src)
+        .arg("--baseline")
+        .arg(&baseline)
+        .arg("-q")
+        .assert()
+        .code(0);
+    // A new secret fails the gate, and only it is reported.
+    std::fs::write(src.join("new.py"), format!("U = '{}'\n", token(11))).expect("write");
+    let out = rampart()
+        .arg("scan")
+        .arg(&src)
+        .arg("--baseline")
+        .arg(&baseline)
+        .args(["--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    assert_eq!(report["findings"].as_array().map(Vec::len), Some(1));
+    assert_eq!(report["findings"][0]["locations"][0]["path"], "new.py");
+    assert_eq!(report["stats"]["in_baseline"], 1);
+    // A broken baseline is a usage error, not a silent pass.
+    std::fs::write(&baseline, "{not json").expect("write");
+    rampart()
+        .arg("scan")
+        .arg(&src)
+        .arg("--baseline")
+        .arg(&baseline)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("baseline"));
+}
+
+#[test]
+fn rules_list_and_explain_come_from_the_rule_data() {
+    let out = rampart()
+        .args(["rules", "list", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let rules = json(&out);
+    let rules = rules.as_array().expect("array");
+    assert!(rules.len() >= 150, "{} rules", rules.len());
+    assert!(rules
+        .iter()
+        .all(|r| r["description"].as_str().is_some_and(|d| !d.is_empty())));
+    rampart()
+        .args(["rules", "explain", "secret.github-pat-classic"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("How to fix it").and(predicate::str::contains("CWE-798")));
+    rampart()
+        .args(["rules", "explain", "secret.nope"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn schema_report_is_a_json_schema() {
+    let out = rampart()
+        .args(["schema", "report"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let schema = json(&out);
+    assert!(schema["$schema"]
+        .as_str()
+        .is_some_and(|s| s.contains("json-schema.org")));
+    assert!(schema["properties"]["findings"].is_object());
+}
+
+#[test]
+fn bad_input_is_reported_and_the_rest_is_still_scanned() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    // Invalid UTF-8 around a secret: still found.
+    let mut bytes = b"\xff\xfe garbage \xc3\x28 ".to_vec();
+    bytes.extend_from_slice(token(20).as_bytes());
+    std::fs::write(root.join("latin1.txt"), bytes).expect("write");
+    // Binary: skipped and counted.
+    std::fs::write(root.join("blob.bin"), [0u8, 1, 2, 3, 0, 255]).expect("write");
+    // Over the size limit: skipped and counted, not read.
+    std::fs::write(
+        root.join("big.txt"),
+        format!("{}\n{}", "a".repeat(4096), token(21)),
+    )
+    .expect("write");
+    // A symlink loop.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(root.join("loop"), root.join("loop")).expect("symlink");
+        std::os::unix::fs::symlink(root, root.join("self")).expect("symlink");
+    }
+    let out = rampart()
+        .arg("scan")
+        .arg(root)
+        .args(["--format", "json", "--max-file-size", "1024"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    assert_eq!(report["findings"].as_array().map(Vec::len), Some(1));
+    assert_eq!(report["findings"][0]["locations"][0]["path"], "latin1.txt");
+    assert_eq!(report["stats"]["skipped_binary"], 1);
+    assert_eq!(report["stats"]["skipped_too_large"], 1);
+    let notes = report["diagnostics"].as_array().expect("diagnostics");
+    assert!(notes.iter().any(|d| d["path"] == "big.txt"), "{notes:?}");
+}
+
+#[test]
+fn an_empty_directory_passes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    rampart()
+        .arg("scan")
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("No findings"))
+        .stderr(predicate::str::contains("scanned 0 files"));
+}

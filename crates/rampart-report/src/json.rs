@@ -1,0 +1,19 @@
+//! The report as JSON, the format that `rampart gate` and other tools read back. Its shape is
+//! documented by `schema/report.schema.json`.
+
+use rampart_core::Report;
+
+pub fn render(report: &Report) -> String {
+    match serde_json::to_string_pretty(report) {
+        Ok(mut json) => {
+            json.push('\n');
+            json
+        }
+        // Unreachable for the report's types (no maps with non-string keys), but an error
+        // object is still valid JSON for whoever reads it.
+        Err(e) => format!(
+            "{{\"error\": {}}}\n",
+            serde_json::Value::String(format!("cannot serialise the report: {e}"))
+        ),
+    }
+}

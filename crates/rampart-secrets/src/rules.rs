@@ -10,6 +10,8 @@
 //! pattern = '''\b(?P<secret>exa_[A-Za-z0-9]{32})\b'''   # Rust regex over bytes; `secret` group marks the credential
 //! entropy = 3.5                        # optional: minimum Shannon entropy (bits/byte) of the secret
 //! stopwords = ["example"]              # optional: a secret containing one of these is not reported
+//! window = 512                         # optional: bytes a match may reach before/after a keyword
+//!                                      # occurrence (default 512; raise it for PEM blocks)
 //! description = "Why it matters."
 //! remediation = "How to revoke and rotate it."
 //! references = ["https://..."]
@@ -22,11 +24,17 @@
 use std::path::Path;
 
 use rampart_core::{Confidence, RuleMeta, Severity, Taxonomy};
-use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::syntax;
+use regex_automata::PatternID;
 use serde::Deserialize;
 
 /// The regex size limit per rule: generous for real patterns, a stop for pathological ones.
 const REGEX_SIZE_LIMIT: usize = 4 * 1024 * 1024;
+
+/// How far (in bytes) a match may extend on either side of the keyword that let the rule run.
+/// The regex only searches that window around each keyword, not the whole file.
+pub const DEFAULT_WINDOW: usize = 512;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -49,6 +57,10 @@ pub struct RuleSpec {
     pub entropy: Option<f64>,
     #[serde(default)]
     pub stopwords: Vec<String>,
+    /// Bytes a match may extend before and after its keyword (default 512); raise it for
+    /// multi-line secrets such as PEM blocks.
+    #[serde(default)]
+    pub window: Option<usize>,
     pub description: String,
     pub remediation: String,
     #[serde(default)]
@@ -70,6 +82,7 @@ pub struct Rule {
     /// Index of the `secret` capture group, when the pattern has one.
     pub secret_group: Option<usize>,
     pub entropy: Option<f64>,
+    pub window: usize,
     /// Lower-cased stop-words.
     pub stopwords: Vec<Vec<u8>>,
     pub examples: Vec<String>,
@@ -116,16 +129,13 @@ pub fn load_rule_file(file: &Path, text: &str) -> Result<Vec<Rule>, RuleError> {
                 format!("rule `{}` needs at least one keyword: rules without one would run on every file", spec.id),
             ));
         }
-        let regex = RegexBuilder::new(spec.pattern.get_ref())
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-            .map_err(|e| {
-                err(
-                    line,
-                    format!("rule `{}` has an invalid pattern: {e}", spec.id),
-                )
-            })?;
-        let secret_group = regex.capture_names().position(|n| n == Some("secret"));
+        let regex = compile(spec.pattern.get_ref()).map_err(|e| {
+            err(
+                line,
+                format!("rule `{}` has an invalid pattern: {e}", spec.id),
+            )
+        })?;
+        let secret_group = regex.group_info().to_index(PatternID::ZERO, "secret");
         let taxonomy = spec.taxonomy.unwrap_or_else(crate::default_taxonomy);
         rules.push(Rule {
             meta: RuleMeta {
@@ -143,6 +153,7 @@ pub fn load_rule_file(file: &Path, text: &str) -> Result<Vec<Rule>, RuleError> {
             regex,
             secret_group,
             entropy: spec.entropy,
+            window: spec.window.unwrap_or(DEFAULT_WINDOW),
             stopwords: spec
                 .stopwords
                 .iter()
@@ -153,6 +164,20 @@ pub fn load_rule_file(file: &Path, text: &str) -> Result<Vec<Rule>, RuleError> {
         });
     }
     Ok(rules)
+}
+
+/// Patterns match bytes with ASCII classes: `\w`, `\d`, `\s` and `\b` are ASCII, which is what
+/// credential formats are made of, and it keeps every rule on the fast DFA engines.
+fn compile(pattern: &str) -> Result<Regex, Box<meta::BuildError>> {
+    meta::Builder::new()
+        .configure(
+            Regex::config()
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .utf8_empty(false),
+        )
+        .syntax(syntax::Config::new().unicode(false).utf8(false))
+        .build(pattern)
+        .map_err(Box::new)
 }
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));

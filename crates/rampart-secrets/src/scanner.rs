@@ -1,8 +1,9 @@
 use std::path::PathBuf;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use rampart_core::rule::id_matches;
 use rampart_core::{Blob, Diagnostic, RawFinding, RuleMeta, Scanner};
+use regex_automata::Input;
 
 use crate::encoded;
 use crate::entropy::shannon_entropy;
@@ -69,6 +70,7 @@ impl SecretsScanner {
         let keywords = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&words)
             .map_err(|e| RuleError {
                 file: String::new(),
@@ -102,48 +104,68 @@ impl SecretsScanner {
         ids
     }
 
-    /// Every match in `bytes`, as (rule index, secret span, secret).
+    /// Every match in `bytes`, as (rule index, secret span). A rule's regex runs only in
+    /// windows around the occurrences of its keywords.
     fn matches(&self, bytes: &[u8], out: &mut Vec<(usize, std::ops::Range<usize>)>) {
-        let mut candidate = vec![false; self.rules.len()];
-        let mut any = false;
+        let mut windows: Vec<(usize, usize, usize)> = Vec::new();
         for m in self.keywords.find_overlapping_iter(bytes) {
             for &r in &self.keyword_rules[m.pattern().as_usize()] {
-                candidate[r] = true;
-                any = true;
+                let w = self.rules[r].window;
+                windows.push((
+                    r,
+                    m.start().saturating_sub(w),
+                    (m.end() + w).min(bytes.len()),
+                ));
             }
         }
-        if !any {
+        if windows.is_empty() {
             return;
         }
-        for (i, rule) in self.rules.iter().enumerate().filter(|(i, _)| candidate[*i]) {
-            match rule.secret_group {
-                Some(g) => {
-                    let mut locs = rule.regex.capture_locations();
-                    let mut at = 0;
-                    while at <= bytes.len() {
-                        let Some(m) = rule.regex.captures_read_at(&mut locs, bytes, at) else {
-                            break;
-                        };
-                        if let Some((s, e)) = locs.get(g) {
-                            if accept(rule, &bytes[s..e]) {
-                                out.push((i, s..e));
-                            }
-                        }
-                        at = if m.end() > m.start() {
-                            m.end()
-                        } else {
-                            m.end() + 1
-                        };
-                    }
-                }
-                None => {
-                    for m in rule.regex.find_iter(bytes) {
-                        if accept(rule, m.as_bytes()) {
-                            out.push((i, m.range()));
-                        }
-                    }
+        windows.sort_unstable();
+        let mut i = 0;
+        while i < windows.len() {
+            let (rule_index, lo, mut hi) = windows[i];
+            i += 1;
+            while i < windows.len() && windows[i].0 == rule_index && windows[i].1 <= hi {
+                hi = hi.max(windows[i].2);
+                i += 1;
+            }
+            self.search(rule_index, bytes, lo..hi, out);
+        }
+    }
+
+    fn search(
+        &self,
+        rule_index: usize,
+        bytes: &[u8],
+        window: std::ops::Range<usize>,
+        out: &mut Vec<(usize, std::ops::Range<usize>)>,
+    ) {
+        let rule = &self.rules[rule_index];
+        let mut caps = rule.regex.create_captures();
+        let mut at = window.start;
+        while at <= window.end {
+            // Look-around (`\b`, `^`) sees the bytes outside the window, so a window edge is
+            // never mistaken for a word or line boundary.
+            let input = Input::new(bytes).span(at..window.end);
+            rule.regex.search_captures(&input, &mut caps);
+            let Some(m) = caps.get_match() else {
+                break;
+            };
+            let secret = match rule.secret_group {
+                Some(g) => caps.get_group(g),
+                None => Some(m.span()),
+            };
+            if let Some(span) = secret {
+                if accept(rule, &bytes[span.range()]) {
+                    out.push((rule_index, span.range()));
                 }
             }
+            at = if m.end() > m.start() {
+                m.end()
+            } else {
+                m.end() + 1
+            };
         }
     }
 }
@@ -204,7 +226,7 @@ impl Scanner for SecretsScanner {
                 findings.push(
                     RawFinding::new(rule.id.clone(), run.clone())
                         .with_secret(secret, run.clone())
-                        .with_message(format!("{} (base64-encoded)", rule.title)),
+                        .with_note("decoded from base64"),
                 );
             }
         }

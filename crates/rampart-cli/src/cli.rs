@@ -20,7 +20,7 @@ pub enum Command {
         #[command(subcommand)]
         scanner: Option<ScanCommand>,
         #[command(flatten)]
-        args: ScanArgs,
+        args: Box<ScanArgs>,
     },
     /// Built-in rules: list them or explain one.
     #[command(subcommand)]

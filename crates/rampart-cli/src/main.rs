@@ -46,7 +46,7 @@ fn main() -> ExitCode {
         Command::Scan { scanner, args } => {
             let (only, args, sub) = match scanner {
                 Some(ScanCommand::Secrets(a)) => (Some("secrets"), a, Some("secrets")),
-                None => (None, args, None),
+                None => (None, *args, None),
             };
             let scan_matches = matches
                 .subcommand_matches("scan")

@@ -261,7 +261,13 @@ impl Engine {
             .redact
             .clone()
             .or_else(|| raw.secret.as_ref().map(|_| start..end));
-        let snippet = snippet(index, line, mask, shown_secret.as_deref());
+        let snippet = snippet(
+            index,
+            line,
+            mask,
+            shown_secret.as_deref(),
+            raw.secret.as_deref(),
+        );
         let fingerprint = match &raw.secret {
             Some(secret) => Fingerprint::for_secret(&rule.id, secret),
             None => Fingerprint::for_content(&rule.id, blob.path, &blob.bytes[start..end]),
@@ -395,11 +401,14 @@ pub fn glob_forms(pattern: &str) -> Vec<String> {
     vec![base.clone(), format!("{base}/**")]
 }
 
+/// The finding's line, trimmed and cut to a readable length, with the secret masked: at the
+/// finding's own span and anywhere else the same secret appears on the line.
 fn snippet(
     index: &LineIndex<'_>,
     line: u32,
     mask: Option<std::ops::Range<usize>>,
     shown: Option<&str>,
+    secret: Option<&str>,
 ) -> Option<String> {
     let range = index.line_range(line);
     let bytes = index.line(line);
@@ -414,6 +423,11 @@ fn snippet(
             text.push_str(&String::from_utf8_lossy(&bytes[me..]));
         }
         _ => text.push_str(&String::from_utf8_lossy(bytes)),
+    }
+    if let (Some(secret), Some(shown)) = (secret, shown) {
+        if !secret.is_empty() && secret != shown && text.contains(secret) {
+            text = text.replace(secret, shown);
+        }
     }
     let text = text.trim();
     if text.is_empty() {
@@ -558,6 +572,15 @@ mod tests {
         let (f, stats) = scan(&e, &[("bin", "TOKEN_abcdefgh\0")]);
         assert!(f.is_empty());
         assert_eq!(stats.skipped_binary, 1);
+    }
+
+    #[test]
+    fn every_occurrence_on_the_line_is_masked() {
+        let e = engine(EngineOptions::default());
+        let (f, _) = scan(&e, &[("a", "x=TOKEN_abcdefgh y=TOKEN_abcdefgh")]);
+        for l in &f[0].locations {
+            assert_eq!(l.snippet.as_deref(), Some("x=***** y=*****"));
+        }
     }
 
     #[test]

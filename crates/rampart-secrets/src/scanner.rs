@@ -132,6 +132,33 @@ impl SecretsScanner {
             }
             self.search(rule_index, bytes, lo..hi, out);
         }
+        self.keep_most_specific(out);
+    }
+
+    /// One secret, one finding: where the spans of several rules overlap (a generic
+    /// `password = ...` rule and a provider's token rule on the same value), only the most
+    /// specific rule is kept: the highest confidence, then the highest severity.
+    fn keep_most_specific(&self, hits: &mut Vec<(usize, std::ops::Range<usize>)>) {
+        if hits.len() < 2 {
+            return;
+        }
+        let rank = |i: usize| {
+            let m = &self.rules[i].meta;
+            (m.confidence, m.severity)
+        };
+        hits.sort_by(|a, b| a.1.start.cmp(&b.1.start).then(rank(b.0).cmp(&rank(a.0))));
+        let mut kept: Vec<(usize, std::ops::Range<usize>)> = Vec::with_capacity(hits.len());
+        for (rule, span) in hits.drain(..) {
+            let overlapping = kept
+                .iter()
+                .rposition(|(_, k)| k.start < span.end && span.start < k.end);
+            match overlapping {
+                Some(at) if rank(kept[at].0) >= rank(rule) => {}
+                Some(at) => kept[at] = (rule, span),
+                None => kept.push((rule, span)),
+            }
+        }
+        *hits = kept;
     }
 
     fn search(

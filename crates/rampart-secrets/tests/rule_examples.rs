@@ -83,3 +83,22 @@ fn the_rule_set_covers_the_providers_leaks_come_from() {
     let n = s.compiled_rules().len();
     assert!(n >= 150, "only {n} built-in rules");
 }
+
+#[test]
+fn a_provider_token_in_a_generic_assignment_is_reported_once_by_the_provider_rule() {
+    let s = scanner();
+    let text = b"GITHUB_TOKEN=\"ghp_Zx81qLmN4oPw7RtY2uVb6cDe9fGh3JkA5sT0\"\nAPI_TOKEN=ghp_Zx81qLmN4oPw7RtY2uVb6cDe9fGh3JkA5sT0\n";
+    let origin = rampart_core::Origin::File;
+    let blob = rampart_core::Blob {
+        path: ".env",
+        origin: &origin,
+        bytes: text,
+    };
+    let mut found = Vec::new();
+    rampart_core::Scanner::scan(&s, &blob, &mut found, &mut Vec::new());
+    let ids: Vec<&str> = found.iter().map(|f| f.rule_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec!["secret.github-pat-classic", "secret.github-pat-classic"]
+    );
+}

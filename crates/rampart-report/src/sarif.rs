@@ -194,7 +194,12 @@ fn results(report: &Report) -> Vec<SarifResult<'_>> {
                 rule_id: &finding.rule_id,
                 rule_index,
                 level: level(finding.severity),
-                message: OwnedText { text: text.clone() },
+                message: OwnedText {
+                    text: match &location.note {
+                        Some(note) => format!("{text} ({note})"),
+                        None => text.clone(),
+                    },
+                },
                 locations: vec![ResultLocation {
                     physical_location: physical_location(&location.path, region(location)),
                 }],

@@ -305,8 +305,21 @@ impl Engine {
     where
         I: Iterator<Item = SourceItem>,
     {
+        self.scan_parallel(source, jobs, || |item| item)
+    }
+
+    /// Like [`Engine::scan_stream`], for sources whose items are cheap to list but costly to
+    /// load (git blobs to inflate): `source` lists them on this thread, and each worker loads
+    /// the ones it is handed with its own loader, made once per worker by `loader`.
+    pub fn scan_parallel<T, I, F, L>(&self, source: I, jobs: usize, loader: F) -> Accumulator
+    where
+        T: Send,
+        I: Iterator<Item = T>,
+        F: Fn() -> L + Sync,
+        L: FnMut(T) -> SourceItem,
+    {
         let jobs = jobs.max(1);
-        let (tx, rx) = mpsc::sync_channel::<OwnedBlob>(jobs * 4);
+        let (tx, rx) = mpsc::sync_channel::<T>(jobs * 4);
         let rx = Mutex::new(rx);
         let mut total = Accumulator::default();
         std::thread::scope(|scope| {
@@ -314,13 +327,14 @@ impl Engine {
                 .map(|_| {
                     scope.spawn(|| {
                         let mut acc = Accumulator::default();
+                        let mut load = loader();
                         loop {
                             let next = match rx.lock() {
                                 Ok(guard) => guard.recv(),
                                 Err(_) => break,
                             };
                             match next {
-                                Ok(blob) => self.scan_blob(&blob.as_blob(), &mut acc),
+                                Ok(pending) => self.scan_item(load(pending), &mut acc),
                                 Err(_) => break,
                             }
                         }
@@ -329,21 +343,8 @@ impl Engine {
                 })
                 .collect();
             for item in source {
-                match item {
-                    SourceItem::Blob(blob) => {
-                        if tx.send(blob).is_err() {
-                            break;
-                        }
-                    }
-                    SourceItem::TooLarge { path, size, limit } => {
-                        total.stats.skipped_too_large += 1;
-                        total.diagnostics.push(too_large(path, size, limit));
-                    }
-                    SourceItem::Unreadable(d) => {
-                        total.stats.unreadable += 1;
-                        total.diagnostics.push(d);
-                    }
-                    SourceItem::Diagnostic(d) => total.diagnostics.push(d),
+                if tx.send(item).is_err() {
+                    break;
                 }
             }
             drop(tx);
@@ -358,6 +359,21 @@ impl Engine {
             }
         });
         total
+    }
+
+    fn scan_item(&self, item: SourceItem, acc: &mut Accumulator) {
+        match item {
+            SourceItem::Blob(blob) => self.scan_blob(&blob.as_blob(), acc),
+            SourceItem::TooLarge { path, size, limit } => {
+                acc.stats.skipped_too_large += 1;
+                acc.diagnostics.push(too_large(path, size, limit));
+            }
+            SourceItem::Unreadable(d) => {
+                acc.stats.unreadable += 1;
+                acc.diagnostics.push(d);
+            }
+            SourceItem::Diagnostic(d) => acc.diagnostics.push(d),
+        }
     }
 }
 

@@ -256,22 +256,30 @@ impl History {
     }
 }
 
-impl Iterator for History {
-    type Item = SourceItem;
+/// A blob the walk has reached but not read yet, or something to say straight away.
+#[derive(Debug, Clone)]
+pub enum Pending {
+    Ready(SourceItem),
+    Blob {
+        id: ObjectId,
+        path: String,
+        origin: Origin,
+    },
+}
 
-    fn next(&mut self) -> Option<SourceItem> {
+impl History {
+    /// The next blob id (or diagnostic) in attribution order, without reading the blob.
+    fn next_pending(&mut self) -> Option<Pending> {
         loop {
             if let Some(item) = self.queued.pop_front() {
-                return Some(item);
+                return Some(Pending::Ready(item));
             }
             if let Some((id, path)) = self.blobs.pop_front() {
-                return Some(read_blob(
-                    &self.repo,
+                return Some(Pending::Blob {
                     id,
                     path,
-                    self.origin.clone(),
-                    self.max_blob_size,
-                ));
+                    origin: self.origin.clone(),
+                });
             }
             if let Some((id, path)) = self.trees.pop() {
                 self.expand_tree(id, path);
@@ -279,6 +287,62 @@ impl Iterator for History {
             }
             let commit = self.commits.next()?;
             self.start_commit(commit);
+        }
+    }
+
+    /// Splits the walk from the reading: the walk yields blob ids in order on one thread, and
+    /// each scanning thread reads (inflates) the blobs it is handed with a [`BlobReader`] of its
+    /// own, so decompression runs on every core instead of the walking one.
+    pub fn into_parallel(self) -> (PendingBlobs, BlobReader) {
+        let reader = BlobReader {
+            repo: self.repo.clone().into_sync(),
+            max_blob_size: self.max_blob_size,
+        };
+        (PendingBlobs(self), reader)
+    }
+}
+
+/// The walk half of [`History::into_parallel`].
+#[derive(Debug)]
+pub struct PendingBlobs(History);
+
+impl Iterator for PendingBlobs {
+    type Item = Pending;
+
+    fn next(&mut self) -> Option<Pending> {
+        self.0.next_pending()
+    }
+}
+
+/// The reading half of [`History::into_parallel`]: shareable between threads, each of which
+/// makes its own [`BlobReader::reader`].
+pub struct BlobReader {
+    repo: gix::ThreadSafeRepository,
+    max_blob_size: u64,
+}
+
+impl BlobReader {
+    /// A reader for one thread, with its own object caches.
+    pub fn reader(&self) -> impl FnMut(Pending) -> SourceItem {
+        let mut repo = self.repo.to_thread_local();
+        use_delta_base_cache(&mut repo);
+        let max = self.max_blob_size;
+        move |pending| match pending {
+            Pending::Ready(item) => item,
+            Pending::Blob { id, path, origin } => read_blob(&repo, id, path, origin, max),
+        }
+    }
+}
+
+impl Iterator for History {
+    type Item = SourceItem;
+
+    fn next(&mut self) -> Option<SourceItem> {
+        match self.next_pending()? {
+            Pending::Ready(item) => Some(item),
+            Pending::Blob { id, path, origin } => {
+                Some(read_blob(&self.repo, id, path, origin, self.max_blob_size))
+            }
         }
     }
 }

@@ -14,7 +14,7 @@ mod staged;
 use std::path::{Path, PathBuf};
 
 pub use date::rfc3339_utc;
-pub use history::{history, History, HistoryOptions};
+pub use history::{history, BlobReader, History, HistoryOptions, Pending, PendingBlobs};
 pub use rampart_core::SourceItem;
 pub use staged::{staged, Staged};
 

@@ -135,7 +135,8 @@ fn collect(engine: &Engine, settings: &Settings) -> Result<Accumulator, Failure>
         let history =
             rampart_git::history(target, &rampart_git::HistoryOptions { max_blob_size: max })
                 .map_err(git_error)?;
-        return Ok(engine.scan_stream(history, jobs));
+        let (pending, reader) = history.into_parallel();
+        return Ok(engine.scan_parallel(pending, jobs, || reader.reader()));
     }
     if settings.staged() {
         let staged = rampart_git::staged(target, max).map_err(git_error)?;

@@ -1,0 +1,415 @@
+//! OSV advisories (<https://ossf.github.io/osv-schema/>) and the question every dependency
+//! scan asks of them: is this version of this package affected?
+//!
+//! Parsing is lenient where the schema lets producers differ (unknown fields, `null` lists)
+//! and matching follows the schema's evaluation rules exactly:
+//! - `SEMVER` ranges order versions by SemVer 2.0.0, `ECOSYSTEM` ranges by the package's own
+//!   ecosystem; `GIT` ranges name commits and are not evaluated against package versions;
+//! - events written as `introduced` / `fixed` (or `last_affected`) pairs, as producers write
+//!   them, are read as intervals `[introduced, fixed)` (`last_affected` inclusive): real data
+//!   has touching, overlapping and empty intervals that only the pairing tells apart; other
+//!   events are sorted by version (`introduced: "0"` first) and walked as the schema describes,
+//!   `introduced` turning affected on, `fixed` and `last_affected` off; `limit` events bound
+//!   the range above;
+//! - a version listed in `versions` is affected whatever the ranges say;
+//! - withdrawn advisories affect nothing.
+
+use std::cmp::Ordering;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::ecosystem::{semver, Ecosystem};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Advisory {
+    pub id: String,
+    #[serde(default)]
+    pub modified: Option<String>,
+    #[serde(default)]
+    pub published: Option<String>,
+    #[serde(default)]
+    pub withdrawn: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub aliases: Vec<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub related: Vec<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub details: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub severity: Vec<SeverityScore>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub affected: Vec<Affected>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub references: Vec<Reference>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_specific: Option<serde_json::Value>,
+}
+
+/// A severity as OSV gives it: a type (`CVSS_V3`, `CVSS_V4`, `Ubuntu`...) and a score, which for
+/// CVSS is the vector string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeverityScore {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub score: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reference {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Affected {
+    #[serde(default)]
+    pub package: Option<Package>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub severity: Vec<SeverityScore>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub ranges: Vec<Range>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub versions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ecosystem_specific: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_specific: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Package {
+    pub ecosystem: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Range {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub events: Vec<Event>,
+}
+
+/// One event of a range: exactly one of the fields is set in a valid advisory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introduced: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_affected: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
+}
+
+fn nullable<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+impl Advisory {
+    /// Parses one advisory in OSV JSON.
+    pub fn from_json(bytes: &[u8]) -> Result<Advisory, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+
+    pub fn is_withdrawn(&self) -> bool {
+        self.withdrawn.is_some()
+    }
+
+    /// The `affected` entries for a package, its name compared as the ecosystem compares names.
+    pub fn entries_for<'a>(
+        &'a self,
+        ecosystem: Ecosystem,
+        name: &str,
+    ) -> impl Iterator<Item = &'a Affected> + 'a {
+        let wanted = ecosystem.normalize_name(name);
+        self.affected.iter().filter(move |a| {
+            a.package.as_ref().is_some_and(|p| {
+                p.ecosystem.parse::<Ecosystem>().ok() == Some(ecosystem)
+                    && ecosystem.normalize_name(&p.name) == wanted
+            })
+        })
+    }
+
+    /// Whether this version of the package is affected (never, if the advisory is withdrawn).
+    pub fn affects(&self, ecosystem: Ecosystem, name: &str, version: &str) -> bool {
+        !self.is_withdrawn()
+            && self
+                .entries_for(ecosystem, name)
+                .any(|a| a.affects(ecosystem, version))
+    }
+}
+
+impl Affected {
+    pub fn affects(&self, ecosystem: Ecosystem, version: &str) -> bool {
+        if self
+            .versions
+            .iter()
+            .any(|v| v == version || ecosystem.compare(v, version) == Ordering::Equal)
+        {
+            return true;
+        }
+        self.ranges.iter().any(|r| r.affects(ecosystem, version))
+    }
+
+    /// Every `fixed` version named by the ranges that can be evaluated.
+    pub fn fixed_versions(&self) -> impl Iterator<Item = &str> {
+        self.ranges
+            .iter()
+            .filter(|r| r.comparator().is_some())
+            .flat_map(|r| r.events.iter().filter_map(|e| e.fixed.as_deref()))
+    }
+}
+
+type Comparator = fn(Ecosystem, &str, &str) -> Ordering;
+
+impl Range {
+    /// How this range orders versions; `None` for ranges over something else (`GIT` commits).
+    fn comparator(&self) -> Option<Comparator> {
+        match self.kind.as_str() {
+            "SEMVER" => Some(|_, a, b| semver::compare(a, b)),
+            "ECOSYSTEM" => Some(|e, a, b| e.compare(a, b)),
+            _ => None,
+        }
+    }
+
+    /// Whether `version` falls in this range; `GIT` and unknown range types never match a
+    /// package version.
+    pub fn affects(&self, ecosystem: Ecosystem, version: &str) -> bool {
+        let Some(cmp) = self.comparator() else {
+            return false;
+        };
+        let order = |a: &str, b: &str| cmp(ecosystem, a, b);
+        let mut limits = Vec::new();
+        let mut events: Vec<(&str, &Event)> = Vec::with_capacity(self.events.len());
+        for e in &self.events {
+            if let Some(limit) = &e.limit {
+                limits.push(limit.as_str());
+            } else if let Some(v) = e
+                .introduced
+                .as_deref()
+                .or(e.fixed.as_deref())
+                .or(e.last_affected.as_deref())
+            {
+                events.push((v, e));
+            }
+        }
+        let affected = match intervals(&events) {
+            Some(pairs) => pairs.iter().any(|(from, to)| {
+                let above = *from == "0" || order(version, from) != Ordering::Less;
+                let below = match to {
+                    None => true,
+                    Some((v, inclusive)) => match order(version, v) {
+                        Ordering::Less => true,
+                        Ordering::Equal => *inclusive,
+                        Ordering::Greater => false,
+                    },
+                };
+                above && below
+            }),
+            None => sweep(&mut events, version, order),
+        };
+        affected
+            && (limits.is_empty()
+                || limits
+                    .iter()
+                    .any(|l| *l == "*" || order(version, l) == Ordering::Less))
+    }
+}
+
+/// The range as `[introduced, end)` intervals (`end` inclusive for `last_affected`, absent for
+/// an open range), when the events are written as such pairs, which is how producers write
+/// them. Read in the order given, an interval whose bounds are equal is empty, and intervals may
+/// touch or overlap without one cancelling another, which a sort of all events cannot tell.
+/// `[from, to)` with `to = (version, inclusive)`, or open above when `to` is `None`.
+type Interval<'e> = (&'e str, Option<(&'e str, bool)>);
+
+fn intervals<'e>(events: &[(&'e str, &Event)]) -> Option<Vec<Interval<'e>>> {
+    let mut out = Vec::new();
+    let mut open: Option<&str> = None;
+    for (v, e) in events {
+        match (open, e.introduced.is_some()) {
+            (None, true) => open = Some(v),
+            (Some(from), false) => {
+                out.push((from, Some((*v, e.last_affected.is_some()))));
+                open = None;
+            }
+            _ => return None,
+        }
+    }
+    if let Some(from) = open {
+        out.push((from, None));
+    }
+    Some(out)
+}
+
+/// The schema's own evaluation, for events not written as pairs: sort by version (`0` first)
+/// and walk, `introduced` turning affected on, `fixed` and `last_affected` off.
+fn sweep(
+    events: &mut [(&str, &Event)],
+    version: &str,
+    order: impl Fn(&str, &str) -> Ordering,
+) -> bool {
+    // An insertion sort: some ecosystems' orders are not transitive (Maven, Packagist), and
+    // the standard sorts may panic on such a comparator; the event lists are a handful long.
+    let before = |a: &str, b: &str| match (a == "0", b == "0") {
+        (true, true) => false,
+        (true, false) => true,
+        (false, true) => false,
+        (false, false) => order(a, b) == Ordering::Less,
+    };
+    for i in 1..events.len() {
+        let mut j = i;
+        while j > 0 && before(events[j].0, events[j - 1].0) {
+            events.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+    let mut affected = false;
+    for (v, e) in events.iter() {
+        if e.introduced.is_some() {
+            if *v == "0" || order(version, v) != Ordering::Less {
+                affected = true;
+            }
+        } else if e.fixed.is_some() {
+            if order(version, v) != Ordering::Less {
+                affected = false;
+            }
+        } else if order(version, v) == Ordering::Greater {
+            affected = false;
+        }
+    }
+    affected
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn advisory(json: &str) -> Advisory {
+        Advisory::from_json(json.as_bytes()).expect("valid OSV")
+    }
+
+    const TWO_RANGES: &str = r#"{
+        "id": "PYSEC-0000-1",
+        "aliases": null,
+        "affected": [{
+            "package": {"ecosystem": "PyPI", "name": "Zope"},
+            "ranges": [
+                {"type": "GIT", "repo": "https://example.com/zope", "events": [{"introduced": "0"}, {"fixed": "f72a18d"}]},
+                {"type": "ECOSYSTEM", "events": [{"introduced": "4.0"}, {"fixed": "4.6.3"}, {"introduced": "5.0"}, {"fixed": "5.3"}]}
+            ]
+        }]
+    }"#;
+
+    #[test]
+    fn ecosystem_ranges_with_two_introduced_fixed_pairs() {
+        let a = advisory(TWO_RANGES);
+        assert!(a.aliases.is_empty());
+        for (v, want) in [
+            ("3.9", false),
+            ("4.0", true),
+            ("4.6.2", true),
+            ("4.6.3", false),
+            ("4.9", false),
+            ("5.0", true),
+            ("5.2.1", true),
+            ("5.3", false),
+            ("6.0", false),
+        ] {
+            assert_eq!(a.affects(Ecosystem::PyPI, "zope", v), want, "{v}");
+        }
+        assert_eq!(
+            a.affected[0].fixed_versions().collect::<Vec<_>>(),
+            vec!["4.6.3", "5.3"]
+        );
+    }
+
+    #[test]
+    fn last_affected_is_inclusive_and_introduced_zero_is_the_bottom() {
+        let a = advisory(
+            r#"{"id":"X","affected":[{"package":{"ecosystem":"npm","name":"lodash"},
+                "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"last_affected":"4.17.20"}]}]}]}"#,
+        );
+        assert!(a.affects(Ecosystem::Npm, "lodash", "0.0.1"));
+        assert!(a.affects(Ecosystem::Npm, "lodash", "4.17.20"));
+        assert!(!a.affects(Ecosystem::Npm, "lodash", "4.17.21"));
+        assert!(
+            !a.affects(Ecosystem::Npm, "Lodash", "1.0.0"),
+            "npm names are exact"
+        );
+    }
+
+    #[test]
+    fn explicit_versions_limits_and_withdrawal() {
+        let a = advisory(
+            r#"{"id":"X","affected":[{"package":{"ecosystem":"crates.io","name":"foo"},
+                "versions":["0.1.3"],
+                "ranges":[{"type":"SEMVER","events":[{"introduced":"1.0.0"},{"limit":"2.0.0"}]}]}]}"#,
+        );
+        assert!(a.affects(Ecosystem::CratesIo, "foo", "0.1.3"));
+        assert!(!a.affects(Ecosystem::CratesIo, "foo", "0.1.4"));
+        assert!(a.affects(Ecosystem::CratesIo, "foo", "1.5.0"));
+        assert!(!a.affects(Ecosystem::CratesIo, "foo", "2.0.0"));
+        let mut w = a.clone();
+        w.withdrawn = Some("2024-01-01T00:00:00Z".into());
+        assert!(!w.affects(Ecosystem::CratesIo, "foo", "0.1.3"));
+    }
+
+    #[test]
+    fn a_package_in_another_ecosystem_is_not_matched() {
+        let a = advisory(TWO_RANGES);
+        assert!(!a.affects(Ecosystem::Npm, "zope", "4.1"));
+        assert!(a.affects(Ecosystem::PyPI, "ZOPE", "4.1"));
+    }
+
+    #[test]
+    fn pairs_are_read_as_intervals_even_when_they_touch_or_are_empty() {
+        let a = advisory(
+            r#"{"id":"X","affected":[{"package":{"ecosystem":"PyPI","name":"p"},
+                "ranges":[{"type":"ECOSYSTEM","events":[
+                    {"introduced":"0"},{"fixed":"3.1.1"},{"introduced":"3.2.0"},{"fixed":"3.2.2"},
+                    {"introduced":"3.1.1"},{"fixed":"3.2.0"},{"introduced":"4.0"},{"fixed":"4.0"}]}]}]}"#,
+        );
+        for (v, want) in [
+            ("3.1.1", true),
+            ("3.2.0", true),
+            ("3.2.2", false),
+            ("4.0", false),
+        ] {
+            assert_eq!(a.affects(Ecosystem::PyPI, "p", v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn unpaired_events_fall_back_to_the_sorted_sweep() {
+        let a = advisory(
+            r#"{"id":"X","affected":[{"package":{"ecosystem":"npm","name":"p"},
+                "ranges":[{"type":"SEMVER","events":[{"fixed":"2.0.0"},{"introduced":"1.0.0"}]}]}]}"#,
+        );
+        assert!(!a.affects(Ecosystem::Npm, "p", "0.9.0"));
+        assert!(a.affects(Ecosystem::Npm, "p", "1.5.0"));
+        assert!(!a.affects(Ecosystem::Npm, "p", "2.0.0"));
+    }
+
+    #[test]
+    fn malformed_advisories_are_errors_not_panics() {
+        assert!(Advisory::from_json(b"{").is_err());
+        assert!(Advisory::from_json(br#"{"id": 5}"#).is_err());
+        let odd =
+            advisory(r#"{"id":"X","affected":[{"ranges":[{"type":"ECOSYSTEM","events":[{}]}]}]}"#);
+        assert!(!odd.affects(Ecosystem::PyPI, "x", "1.0"));
+    }
+}

@@ -4,4 +4,6 @@
 //! and decides whether a package version is affected.
 
 pub mod ecosystem;
+pub mod lockfile;
 pub mod osv;
+pub mod purl;

@@ -28,6 +28,9 @@ pub enum Command {
     /// Accept today's findings so the gate fails only on new ones.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// The offline vulnerability database (OSV advisories) that dependency scanning reads.
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Print a JSON Schema of one of rampart's formats.
     #[command(subcommand)]
     Schema(SchemaCommand),
@@ -37,6 +40,26 @@ pub enum Command {
 pub enum ScanCommand {
     /// Leaked credentials: API keys, tokens, private keys, passwords.
     Secrets(ScanArgs),
+    /// Dependencies with known vulnerabilities, from lockfiles and the offline OSV database.
+    Deps(ScanArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Import OSV advisories: `all.zip` files as the OSV project publishes them, directories of
+    /// OSV JSON, or single JSON files. The ecosystems imported replace their old data.
+    Import {
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// The database file (default: $RAMPART_DB, else the user data directory).
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+    },
+    /// Ecosystems, advisory counts and age of the database.
+    Status {
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,6 +173,11 @@ pub struct ScanArgs {
     /// Do not decode base64 blobs to look for secrets inside them.
     #[arg(long)]
     pub no_decode: bool,
+
+    /// The vulnerability database for dependency scanning (default: $RAMPART_DB, else the
+    /// user data directory; see `rampart db`).
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

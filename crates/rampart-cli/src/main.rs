@@ -11,7 +11,9 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
-use crate::cli::{BaselineCommand, Cli, Command, RulesCommand, ScanCommand, SchemaCommand};
+use crate::cli::{
+    BaselineCommand, Cli, Command, DbCommand, RulesCommand, ScanCommand, SchemaCommand,
+};
 
 /// Why a run did not pass, and so its exit code.
 #[derive(Debug)]
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::Scan { scanner, args } => {
             let (only, args, sub) = match scanner {
                 Some(ScanCommand::Secrets(a)) => (Some("secrets"), a, Some("secrets")),
+                Some(ScanCommand::Deps(a)) => (Some("deps"), a, Some("deps")),
                 None => (None, *args, None),
             };
             let scan_matches = matches
@@ -56,6 +59,8 @@ fn main() -> ExitCode {
         Command::Rules(RulesCommand::List { format }) => commands::rules::list(format),
         Command::Rules(RulesCommand::Explain { id }) => commands::rules::explain(&id),
         Command::Baseline(BaselineCommand::Create(args)) => commands::baseline::create(&args),
+        Command::Db(DbCommand::Import { paths, db }) => commands::db::import(&paths, db),
+        Command::Db(DbCommand::Status { db }) => commands::db::status(db),
         Command::Schema(SchemaCommand::Report) => {
             print!("{}", rampart_report::report_schema());
             Ok(())

@@ -22,6 +22,8 @@ pub struct Settings {
     pub outputs: Vec<(Format, Option<PathBuf>)>,
     pub quiet: bool,
     pub color: ColorChoice,
+    /// The vulnerability database for the deps scanner.
+    pub db: PathBuf,
     history: bool,
     staged: bool,
 }
@@ -88,6 +90,10 @@ impl Settings {
             outputs,
             quiet: args.quiet,
             color: args.color,
+            db: args
+                .db
+                .clone()
+                .unwrap_or_else(rampart_sca::vulndb::default_path),
             history: args.history,
             staged: args.staged,
         })

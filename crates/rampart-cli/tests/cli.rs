@@ -488,3 +488,77 @@ fn an_empty_directory_passes() {
         .stdout(predicate::str::contains("No findings"))
         .stderr(predicate::str::contains("scanned 0 files"));
 }
+
+#[test]
+fn deps_finds_a_vulnerable_dependency_with_its_fix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("osv.rdb");
+    let advisories =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rampart-sca/tests/fixtures/osv");
+    rampart()
+        .args(["db", "import"])
+        .arg(&advisories)
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .success();
+    rampart()
+        .args(["db", "status", "--db"])
+        .arg(&db)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Maven"));
+
+    let project = dir.path().join("app");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    std::fs::write(
+        project.join("pom.xml"),
+        r#"<project>
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>com.example</groupId>
+  <artifactId>app</artifactId>
+  <version>1.0</version>
+  <properties><log4j.version>2.14.1</log4j.version></properties>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.logging.log4j</groupId>
+      <artifactId>log4j-core</artifactId>
+      <version>${log4j.version}</version>
+    </dependency>
+  </dependencies>
+</project>
+"#,
+    )
+    .expect("write");
+    let out = rampart()
+        .arg("scan")
+        .arg(&project)
+        .arg("--db")
+        .arg(&db)
+        .args(["--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    let f = &report["findings"][0];
+    assert_eq!(f["rule_id"], "sca.vulnerable-dependency");
+    assert_eq!(f["severity"], "critical", "CVSS 3.1 base score 10.0");
+    let message = f["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("CVE-2021-44228") && message.contains("upgrade to 2.15.0"),
+        "{message}"
+    );
+    assert_eq!(f["locations"][0]["path"], "pom.xml");
+
+    // Without a database every other scanner still runs, and the run says how to get one.
+    rampart()
+        .arg("scan")
+        .arg(&project)
+        .arg("--db")
+        .arg(dir.path().join("missing.rdb"))
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("rampart db import"));
+}

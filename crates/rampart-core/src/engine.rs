@@ -270,7 +270,12 @@ impl Engine {
         );
         let fingerprint = match &raw.secret {
             Some(secret) => Fingerprint::for_secret(&rule.id, secret),
-            None => Fingerprint::for_content(&rule.id, blob.path, &blob.bytes[start..end]),
+            None => match &raw.identity {
+                Some(identity) => {
+                    Fingerprint::for_content(&rule.id, blob.path, identity.as_bytes())
+                }
+                None => Fingerprint::for_content(&rule.id, blob.path, &blob.bytes[start..end]),
+            },
         };
         let location = Location {
             path: blob.path.to_string(),
@@ -289,7 +294,7 @@ impl Engine {
             rule_id: rule.id.clone(),
             scanner: rule.scanner.clone(),
             title: rule.title.clone(),
-            severity: rule.severity,
+            severity: raw.severity.unwrap_or(rule.severity),
             confidence: rule.confidence,
             message: raw.message.unwrap_or_else(|| rule.title.clone()),
             fingerprint: fingerprint.clone(),

@@ -71,6 +71,11 @@ pub struct RawFinding {
     pub message: Option<String>,
     /// Something about this place in particular, e.g. that the secret was base64-encoded.
     pub note: Option<String>,
+    /// The severity of this finding when it is not the rule's (a vulnerability's CVSS score).
+    pub severity: Option<crate::Severity>,
+    /// What makes this finding itself, for its fingerprint, when the matched text alone does
+    /// not (two advisories against the same lockfile line are two findings).
+    pub identity: Option<String>,
 }
 
 impl RawFinding {
@@ -82,6 +87,8 @@ impl RawFinding {
             redact: None,
             message: None,
             note: None,
+            severity: None,
+            identity: None,
         }
     }
 
@@ -93,6 +100,16 @@ impl RawFinding {
 
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
         self.message = Some(message.into());
+        self
+    }
+
+    pub fn with_severity(mut self, severity: crate::Severity) -> Self {
+        self.severity = Some(severity);
+        self
+    }
+
+    pub fn with_identity(mut self, identity: impl Into<String>) -> Self {
+        self.identity = Some(identity.into());
         self
     }
 

@@ -3,7 +3,11 @@
 //! does, which every range check against an advisory depends on; [`osv`] reads OSV advisories
 //! and decides whether a package version is affected.
 
+pub mod cvss;
 pub mod ecosystem;
 pub mod lockfile;
 pub mod osv;
 pub mod purl;
+pub mod sbom;
+pub mod scanner;
+pub mod vulndb;

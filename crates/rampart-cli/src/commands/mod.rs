@@ -1,3 +1,4 @@
 pub mod baseline;
+pub mod db;
 pub mod rules;
 pub mod scan;

@@ -83,6 +83,11 @@ pub fn execute(
             SecretsScanner::new(&settings.secrets).map_err(|e| Failure::Usage(e.to_string()))?;
         scanners.push(Box::new(s));
     }
+    if only.is_none() || only == Some("deps") {
+        scanners.push(Box::new(rampart_sca::scanner::DepsScanner::new(
+            &settings.db,
+        )));
+    }
     let scanner_names: Vec<String> = scanners.iter().map(|s| s.name().to_string()).collect();
     let engine = Engine::new(scanners, settings.engine.clone())
         .map_err(|e| Failure::Usage(e.to_string()))?;

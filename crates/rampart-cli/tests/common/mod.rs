@@ -10,7 +10,9 @@ use assert_cmd::Command as Cmd;
 pub fn rampart() -> Cmd {
     let mut cmd = Cmd::cargo_bin("rampart").expect("the rampart binary is built");
     // Tests must not depend on the developer's terminal or environment.
-    cmd.env("NO_COLOR", "1").env_remove("RAMPART_CONFIG");
+    cmd.env("NO_COLOR", "1")
+        .env_remove("RAMPART_CONFIG")
+        .env("RAMPART_DB", "/nonexistent/rampart-test/osv.rdb");
     cmd
 }
 

@@ -1,0 +1,312 @@
+//! The `deps` scanner: every lockfile the walk meets is parsed, each package looked up in the
+//! vulnerability database, and each vulnerability (advisories that are aliases of each other
+//! count once) becomes a finding on the package's line, with the smallest upgrade that clears
+//! every advisory against that package.
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use rampart_core::{
+    Blob, Confidence, Diagnostic, RawFinding, RuleMeta, Scanner, Severity, Taxonomy,
+};
+
+use crate::ecosystem::Ecosystem;
+use crate::lockfile::{format_for, Input, Package};
+use crate::osv::Advisory;
+use crate::vulndb::Database;
+
+pub const RULE_ID: &str = "sca.vulnerable-dependency";
+
+pub struct DepsScanner {
+    db: Option<Database>,
+    /// Why there is no database, said once per blob that needed it (the engine folds repeats).
+    missing: Option<String>,
+    rules: Vec<RuleMeta>,
+}
+
+fn rule() -> RuleMeta {
+    let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    RuleMeta {
+        id: RULE_ID.to_string(),
+        scanner: "deps".to_string(),
+        title: "Dependency with a known vulnerability".to_string(),
+        severity: Severity::High,
+        confidence: Confidence::High,
+        description:
+            "A package version pinned by a lockfile is named by a published advisory (OSV, \
+            GitHub, RustSec, PyPI, Go). Attackers scan for known-vulnerable versions because the \
+            advisory tells them what to exploit. The finding's severity comes from the advisory's \
+            CVSS base score; advisories without a score count as high, informational ones \
+            (unmaintained, unsound) as low."
+                .to_string(),
+        remediation:
+            "Upgrade the package to the fixed version the finding names (the smallest one \
+            that clears every advisory against it), regenerate the lockfile, and run the tests. If \
+            no fix exists, remove or replace the dependency, or record an exception with a reason \
+            and an expiry."
+                .to_string(),
+        references: vec!["https://ossf.github.io/osv-schema/".to_string()],
+        taxonomy: Taxonomy {
+            cwe: v(&["CWE-1395"]),
+            owasp: v(&["A06:2021"]),
+            nist_800_53: v(&["RA-5", "SI-2", "SA-22"]),
+            cis: v(&["CIS-Controls-v8-7.4"]),
+            iso_27001: v(&["A.8.8"]),
+            pci_dss: v(&["6.3.3"]),
+            hipaa: v(&["164.308(a)(1)(ii)(A)"]),
+        },
+    }
+}
+
+impl DepsScanner {
+    /// A scanner over the database at `db`; without one it still reads lockfiles and says once
+    /// how to get a database.
+    pub fn new(db: &Path) -> DepsScanner {
+        let (db, missing) = match Database::open(db) {
+            Ok(d) => (Some(d), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        DepsScanner {
+            db,
+            missing,
+            rules: vec![rule()],
+        }
+    }
+
+    pub fn database(&self) -> Option<&Database> {
+        self.db.as_ref()
+    }
+}
+
+impl Scanner for DepsScanner {
+    fn name(&self) -> &'static str {
+        "deps"
+    }
+
+    fn rules(&self) -> &[RuleMeta] {
+        &self.rules
+    }
+
+    fn wants(&self, path: &str) -> bool {
+        format_for(Path::new(path)).is_some()
+    }
+
+    fn scan(
+        &self,
+        blob: &Blob<'_>,
+        findings: &mut Vec<RawFinding>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let Some(format) = format_for(Path::new(blob.path)) else {
+            return;
+        };
+        let text = String::from_utf8_lossy(blob.bytes);
+        let packages = match (format.parse)(&Input::alone(blob.path, &text)) {
+            Ok(p) => p,
+            Err(e) => {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        blob.path,
+                        format!("cannot read this {}: {}", format.name, e.message),
+                    )
+                    .at_line(e.line),
+                );
+                return;
+            }
+        };
+        let Some(db) = &self.db else {
+            if let Some(why) = &self.missing {
+                diagnostics.push(Diagnostic::warning(
+                    "",
+                    format!("dependencies not checked: {why}"),
+                ));
+            }
+            return;
+        };
+        let lines = line_starts(blob.bytes);
+        for package in &packages {
+            let advisories = match db.advisories(package.ecosystem, &package.name) {
+                Ok(a) => a,
+                Err(e) => {
+                    diagnostics.push(Diagnostic::error(blob.path, e.to_string()));
+                    return;
+                }
+            };
+            let affecting: Vec<&Advisory> = advisories
+                .iter()
+                .filter(|a| a.affects(package.ecosystem, &package.name, &package.version))
+                .collect();
+            if affecting.is_empty() {
+                continue;
+            }
+            let fix = smallest_fix(package, &affecting);
+            let span = line_span(&lines, blob.bytes.len(), package.line);
+            for group in alias_groups(&affecting) {
+                findings.push(finding(package, &group, fix.as_deref(), span.clone()));
+            }
+        }
+    }
+}
+
+fn finding(
+    package: &Package,
+    group: &[&Advisory],
+    fix: Option<&str>,
+    span: std::ops::Range<usize>,
+) -> RawFinding {
+    let mut ids: BTreeSet<&str> = BTreeSet::new();
+    for a in group {
+        ids.insert(&a.id);
+        ids.extend(a.aliases.iter().map(String::as_str));
+    }
+    let ids: Vec<&str> = ids.into_iter().collect();
+    // PYSEC and some other databases give details but no summary: their first sentence will do.
+    let summary = group
+        .iter()
+        .find_map(|a| a.summary.as_deref().filter(|s| !s.trim().is_empty()))
+        .map(str::to_string)
+        .or_else(|| {
+            group
+                .iter()
+                .find_map(|a| a.details.as_deref().map(first_sentence))
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "known vulnerability".to_string());
+    let upgrade = match fix {
+        Some(v) => format!("upgrade to {v}"),
+        None => "no fixed version is published".to_string(),
+    };
+    let message = format!(
+        "{} {} is vulnerable ({}): {}; {}",
+        package.name,
+        package.version,
+        ids.join(", "),
+        summary.trim(),
+        upgrade
+    );
+    RawFinding::new(RULE_ID, span)
+        .with_message(message)
+        .with_severity(severity(group))
+        .with_identity(format!(
+            "{}\0{}\0{}",
+            package.purl(),
+            ids.first().copied().unwrap_or_default(),
+            package.line
+        ))
+}
+
+fn first_sentence(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let end = text.find(". ").map_or(text.len(), |i| i + 1);
+    let sentence: String = text[..end].chars().take(200).collect();
+    sentence
+}
+
+/// The worst CVSS base score among the group; informational advisories are low, unscored high.
+fn severity(group: &[&Advisory]) -> Severity {
+    let informational = group.iter().all(|a| {
+        a.database_specific
+            .as_ref()
+            .and_then(|d| d.get("informational"))
+            .is_some_and(|v| !v.is_null())
+    });
+    if informational {
+        return Severity::Low;
+    }
+    let best = group
+        .iter()
+        .flat_map(|a| {
+            a.severity
+                .iter()
+                .chain(a.affected.iter().flat_map(|x| x.severity.iter()))
+        })
+        .filter_map(|s| crate::cvss::parse(&s.score).ok())
+        .map(|c| c.base_score)
+        .fold(None, |acc: Option<f64>, s| {
+            Some(acc.map_or(s, |a| a.max(s)))
+        });
+    match best {
+        None => Severity::High,
+        Some(s) if s >= 9.0 => Severity::Critical,
+        Some(s) if s >= 7.0 => Severity::High,
+        Some(s) if s >= 4.0 => Severity::Medium,
+        Some(s) if s > 0.0 => Severity::Low,
+        Some(_) => Severity::Info,
+    }
+}
+
+/// Advisories that name each other (an id of one among the other's aliases, or a shared alias)
+/// are one vulnerability.
+fn alias_groups<'a>(advisories: &[&'a Advisory]) -> Vec<Vec<&'a Advisory>> {
+    let mut groups: Vec<(BTreeSet<&'a str>, Vec<&'a Advisory>)> = Vec::new();
+    for a in advisories {
+        let mut ids: BTreeSet<&str> = a.aliases.iter().map(String::as_str).collect();
+        ids.insert(&a.id);
+        let mut merged = (ids, vec![*a]);
+        let mut i = 0;
+        while i < groups.len() {
+            if groups[i].0.intersection(&merged.0).next().is_some() {
+                let (ids, members) = groups.swap_remove(i);
+                merged.0.extend(ids);
+                merged.1.extend(members);
+            } else {
+                i += 1;
+            }
+        }
+        groups.push(merged);
+    }
+    let mut out: Vec<Vec<&Advisory>> = groups.into_iter().map(|(_, m)| m).collect();
+    for g in &mut out {
+        g.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+    out.sort_by(|a, b| a[0].id.cmp(&b[0].id));
+    out
+}
+
+/// The smallest published fixed version above the installed one that no affecting advisory
+/// still affects.
+fn smallest_fix(package: &Package, affecting: &[&Advisory]) -> Option<String> {
+    let eco: Ecosystem = package.ecosystem;
+    let mut candidates: Vec<&str> = affecting
+        .iter()
+        .flat_map(|a| a.entries_for(eco, &package.name))
+        .flat_map(|e| e.fixed_versions())
+        .filter(|v| eco.compare(v, &package.version) == Ordering::Greater)
+        .collect();
+    // Insertion sort: some ecosystems' orders are not transitive, which the standard sorts may
+    // reject with a panic.
+    for i in 1..candidates.len() {
+        let mut j = i;
+        while j > 0 && eco.compare(candidates[j], candidates[j - 1]) == Ordering::Less {
+            candidates.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+    candidates
+        .into_iter()
+        .find(|v| !affecting.iter().any(|a| a.affects(eco, &package.name, v)))
+        .map(str::to_string)
+}
+
+fn line_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .map(|(i, _)| i + 1),
+    );
+    starts
+}
+
+fn line_span(starts: &[usize], len: usize, line: u32) -> std::ops::Range<usize> {
+    let i = (line.max(1) as usize - 1).min(starts.len() - 1);
+    let start = starts[i];
+    let end = starts
+        .get(i + 1)
+        .map_or(len, |e| e.saturating_sub(1))
+        .max(start);
+    start..end
+}

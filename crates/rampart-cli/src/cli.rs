@@ -31,6 +31,8 @@ pub enum Command {
     /// The offline vulnerability database (OSV advisories) that dependency scanning reads.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Write a software bill of materials of every lockfile under PATH.
+    Sbom(SbomArgs),
     /// Print a JSON Schema of one of rampart's formats.
     #[command(subcommand)]
     Schema(SchemaCommand),
@@ -42,6 +44,25 @@ pub enum ScanCommand {
     Secrets(ScanArgs),
     /// Dependencies with known vulnerabilities, from lockfiles and the offline OSV database.
     Deps(ScanArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SbomArgs {
+    /// The directory (or lockfile) to inventory.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+    /// `cyclonedx` (CycloneDX 1.5 JSON) or `spdx` (SPDX 2.3 JSON).
+    #[arg(short, long, default_value = "cyclonedx")]
+    pub format: String,
+    /// Write to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Skip paths matching this glob (gitignore syntax). Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Also read files that .gitignore and .ignore exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -173,6 +194,11 @@ pub struct ScanArgs {
     /// Do not decode base64 blobs to look for secrets inside them.
     #[arg(long)]
     pub no_decode: bool,
+
+    /// Check the packages of an existing CycloneDX or SPDX JSON SBOM instead of a directory
+    /// (runs the deps scanner only).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["history", "staged"])]
+    pub sbom: Option<PathBuf>,
 
     /// The vulnerability database for dependency scanning (default: $RAMPART_DB, else the
     /// user data directory; see `rampart db`).

@@ -54,11 +54,21 @@ fn main() -> ExitCode {
             let scan_matches = matches
                 .subcommand_matches("scan")
                 .map(|m| sub.and_then(|s| m.subcommand_matches(s)).unwrap_or(m));
+            // `--sbom FILE` scans that file, with the scanner that reads SBOMs.
+            let (args, only) = match &args.sbom {
+                Some(file) => {
+                    let mut a = args.clone();
+                    a.path = file.clone();
+                    (a, Some("deps"))
+                }
+                None => (args, only),
+            };
             commands::scan::run(&args, only, scan_matches)
         }
         Command::Rules(RulesCommand::List { format }) => commands::rules::list(format),
         Command::Rules(RulesCommand::Explain { id }) => commands::rules::explain(&id),
         Command::Baseline(BaselineCommand::Create(args)) => commands::baseline::create(&args),
+        Command::Sbom(args) => commands::sbom::run(&args),
         Command::Db(DbCommand::Import { paths, db }) => commands::db::import(&paths, db),
         Command::Db(DbCommand::Status { db }) => commands::db::status(db),
         Command::Schema(SchemaCommand::Report) => {

@@ -24,6 +24,8 @@ pub struct Settings {
     pub color: ColorChoice,
     /// The vulnerability database for the deps scanner.
     pub db: PathBuf,
+    /// The target is an SBOM given with `--sbom`.
+    pub sbom_input: bool,
     history: bool,
     staged: bool,
 }
@@ -94,6 +96,7 @@ impl Settings {
                 .db
                 .clone()
                 .unwrap_or_else(rampart_sca::vulndb::default_path),
+            sbom_input: args.sbom.is_some(),
             history: args.history,
             staged: args.staged,
         })

@@ -562,3 +562,97 @@ fn deps_finds_a_vulnerable_dependency_with_its_fix() {
         .code(0)
         .stderr(predicate::str::contains("rampart db import"));
 }
+
+#[test]
+fn sbom_is_written_and_read_back_for_scanning() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().join("svc");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    std::fs::write(
+        project.join("requirements.txt"),
+        "Django==3.2.0\nrequests==2.31.0\n",
+    )
+    .expect("write");
+    let bom = dir.path().join("svc.cdx.json");
+    rampart()
+        .arg("sbom")
+        .arg(&project)
+        .arg("-o")
+        .arg(&bom)
+        .assert()
+        .success();
+    let doc = json(&std::fs::read(&bom).expect("sbom written"));
+    assert_eq!(doc["bomFormat"], "CycloneDX");
+    assert_eq!(doc["specVersion"], "1.5");
+    let purls: Vec<&str> = doc["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .filter_map(|c| c["purl"].as_str())
+        .collect();
+    assert_eq!(
+        purls,
+        vec!["pkg:pypi/django@3.2.0", "pkg:pypi/requests@2.31.0"]
+    );
+    // The same input gives the same bytes.
+    let again = dir.path().join("again.json");
+    rampart()
+        .arg("sbom")
+        .arg(&project)
+        .arg("-o")
+        .arg(&again)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(&bom).ok(), std::fs::read(&again).ok());
+    let spdx = rampart()
+        .arg("sbom")
+        .arg(&project)
+        .args(["--format", "spdx"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json(&spdx)["spdxVersion"], "SPDX-2.3");
+
+    // An SBOM is a scan target: its packages are checked against the database.
+    let db = dir.path().join("osv.rdb");
+    let osv = dir.path().join("osv");
+    std::fs::create_dir_all(&osv).expect("mkdir");
+    std::fs::write(
+        osv.join("PYSEC-2022-20.json"),
+        r#"{"id":"PYSEC-2022-20","aliases":["CVE-2022-23833"],"details":"An issue was discovered in MultiPartParser in Django. Passing certain inputs causes an infinite loop.","affected":[{"package":{"ecosystem":"PyPI","name":"django"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"3.2"},{"fixed":"3.2.12"}]}]}]}"#,
+    )
+    .expect("write");
+    rampart()
+        .args(["db", "import"])
+        .arg(&osv)
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .success();
+    let out = rampart()
+        .arg("scan")
+        .arg("--sbom")
+        .arg(&bom)
+        .arg("--db")
+        .arg(&db)
+        .args(["--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    assert_eq!(report["findings"].as_array().map(Vec::len), Some(1));
+    let message = report["findings"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.starts_with(
+            "Django 3.2.0 is vulnerable (CVE-2022-23833, PYSEC-2022-20): An issue was discovered"
+        ),
+        "{message}"
+    );
+    assert!(message.ends_with("upgrade to 3.2.12"), "{message}");
+}

@@ -109,7 +109,8 @@ pub fn parse(vector: &str) -> Result<Cvss, CvssError> {
 /// Qualitative severity rating of the v3.x/v4.0 scale (also applied to v2 scores, which have no
 /// official rating of their own in OSV).
 pub fn severity(score: f64) -> &'static str {
-    if !(score > 0.0) {
+    // NaN falls here too: an unusable score is not evidence of severity.
+    if score.is_nan() || score <= 0.0 {
         "none"
     } else if score < 4.0 {
         "low"
@@ -1201,7 +1202,7 @@ mod tests {
         let mut n = 0u32;
         loop {
             n += 1;
-            if n % 7 == 0 {
+            if n.is_multiple_of(7) {
                 let m: HashMap<&str, &str> = V4_BASE
                     .iter()
                     .zip(idx.iter())

@@ -23,6 +23,8 @@ pub struct DepsScanner {
     /// Why there is no database, said once per blob that needed it (the engine folds repeats).
     missing: Option<String>,
     rules: Vec<RuleMeta>,
+    /// Read every file handed over as a lockfile or SBOM, whatever its name (`--sbom FILE`).
+    any_name: bool,
 }
 
 fn rule() -> RuleMeta {
@@ -71,7 +73,14 @@ impl DepsScanner {
             db,
             missing,
             rules: vec![rule()],
+            any_name: false,
         }
+    }
+
+    /// Reads whatever file it is given as an SBOM when its name is not a lockfile's.
+    pub fn reading_any_name(mut self) -> Self {
+        self.any_name = true;
+        self
     }
 
     pub fn database(&self) -> Option<&Database> {
@@ -89,7 +98,7 @@ impl Scanner for DepsScanner {
     }
 
     fn wants(&self, path: &str) -> bool {
-        format_for(Path::new(path)).is_some()
+        self.any_name || format_for(Path::new(path)).is_some() || is_sbom(path)
     }
 
     fn scan(
@@ -98,22 +107,8 @@ impl Scanner for DepsScanner {
         findings: &mut Vec<RawFinding>,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
-        let Some(format) = format_for(Path::new(blob.path)) else {
+        let Some(packages) = inventory(blob, diagnostics) else {
             return;
-        };
-        let text = String::from_utf8_lossy(blob.bytes);
-        let packages = match (format.parse)(&Input::alone(blob.path, &text)) {
-            Ok(p) => p,
-            Err(e) => {
-                diagnostics.push(
-                    Diagnostic::warning(
-                        blob.path,
-                        format!("cannot read this {}: {}", format.name, e.message),
-                    )
-                    .at_line(e.line),
-                );
-                return;
-            }
         };
         let Some(db) = &self.db else {
             if let Some(why) = &self.missing {
@@ -145,6 +140,106 @@ impl Scanner for DepsScanner {
             for group in alias_groups(&affecting) {
                 findings.push(finding(package, &group, fix.as_deref(), span.clone()));
             }
+        }
+    }
+}
+
+/// Whether a file name is one SBOM tools write: `bom.json`, `sbom.json`, `*.cdx.json`,
+/// `*.spdx.json`, `*.bom.json`.
+pub fn is_sbom(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name == "bom.json"
+        || name == "sbom.json"
+        || [".cdx.json", ".spdx.json", ".bom.json", ".sbom.json"]
+            .iter()
+            .any(|s| name.ends_with(s))
+}
+
+/// The packages a lockfile pins or an SBOM lists; `None` (with a diagnostic) when the file
+/// cannot be read as one.
+pub fn inventory(blob: &Blob<'_>, diagnostics: &mut Vec<Diagnostic>) -> Option<Vec<Package>> {
+    let text = String::from_utf8_lossy(blob.bytes);
+    if let Some(format) = format_for(Path::new(blob.path)) {
+        return match (format.parse)(&Input::alone(blob.path, &text)) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        blob.path,
+                        format!("cannot read this {}: {}", format.name, e.message),
+                    )
+                    .at_line(e.line),
+                );
+                None
+            }
+        };
+    }
+    match crate::sbom::read_any(&text) {
+        Ok(components) => Some(components.into_iter().map(|c| c.package).collect()),
+        Err(e) => {
+            diagnostics.push(Diagnostic::warning(
+                blob.path,
+                format!("cannot read this SBOM: {e}"),
+            ));
+            None
+        }
+    }
+}
+
+/// Collects the packages of every lockfile the walk meets, for `rampart sbom`.
+#[derive(Default)]
+pub struct InventoryScanner {
+    found: std::sync::Mutex<Vec<crate::sbom::Component>>,
+    rules: Vec<RuleMeta>,
+}
+
+impl InventoryScanner {
+    /// Every component found so far, sorted by lockfile, then line.
+    pub fn components(&self) -> Vec<crate::sbom::Component> {
+        let mut all = match self.found.lock() {
+            Ok(g) => g.clone(),
+            Err(p) => p.into_inner().clone(),
+        };
+        all.sort_by(|a, b| {
+            (&a.lockfile, a.package.line, &a.package.name).cmp(&(
+                &b.lockfile,
+                b.package.line,
+                &b.package.name,
+            ))
+        });
+        all
+    }
+}
+
+impl Scanner for InventoryScanner {
+    fn name(&self) -> &'static str {
+        "inventory"
+    }
+
+    fn rules(&self) -> &[RuleMeta] {
+        &self.rules
+    }
+
+    fn wants(&self, path: &str) -> bool {
+        format_for(Path::new(path)).is_some()
+    }
+
+    fn scan(
+        &self,
+        blob: &Blob<'_>,
+        _findings: &mut Vec<RawFinding>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let Some(packages) = inventory(blob, diagnostics) else {
+            return;
+        };
+        let components = packages.into_iter().map(|package| crate::sbom::Component {
+            package,
+            lockfile: blob.path.to_string(),
+        });
+        match self.found.lock() {
+            Ok(mut g) => g.extend(components),
+            Err(p) => p.into_inner().extend(components),
         }
     }
 }

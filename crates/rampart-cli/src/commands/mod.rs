@@ -1,4 +1,5 @@
 pub mod baseline;
 pub mod db;
 pub mod rules;
+pub mod sbom;
 pub mod scan;

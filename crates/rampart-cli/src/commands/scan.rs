@@ -84,9 +84,13 @@ pub fn execute(
         scanners.push(Box::new(s));
     }
     if only.is_none() || only == Some("deps") {
-        scanners.push(Box::new(rampart_sca::scanner::DepsScanner::new(
-            &settings.db,
-        )));
+        let deps = rampart_sca::scanner::DepsScanner::new(&settings.db);
+        let deps = if settings.sbom_input {
+            deps.reading_any_name()
+        } else {
+            deps
+        };
+        scanners.push(Box::new(deps));
     }
     let scanner_names: Vec<String> = scanners.iter().map(|s| s.name().to_string()).collect();
     let engine = Engine::new(scanners, settings.engine.clone())

@@ -332,7 +332,76 @@ def count_kingfisher(path: Path) -> dict:
     return out
 
 
-COUNTERS = {"rampart": count_rampart, "kingfisher": count_kingfisher}
+ADVISORY_ID = re.compile(r"\b(?:RUSTSEC|PYSEC|GO|GHSA|CVE)-[0-9A-Za-z]+-[0-9A-Za-z-]+")
+PACKAGE_IN_MESSAGE = re.compile(r"^(\S+) (\S+) ")
+
+
+def count_rampart_deps(path: Path) -> dict:
+    """rampart's deps findings are one per package entry and group of aliased advisories; the
+    package and the advisory ids are read back from the message, so that they can be set
+    beside cargo-audit's (package, advisory) pairs. Ids are counted by their RUSTSEC/PYSEC/GO
+    primary id when the group has one.
+    """
+    report = json.loads(path.read_text())
+    findings = [f for f in report.get("findings", []) if f.get("scanner", "deps") == "deps"]
+    packages = set()
+    pairs = set()
+    for f in findings:
+        loc = (f.get("locations") or [{}])[0]
+        packages.add((loc.get("path"), loc.get("line")))
+        msg = f.get("message", "")
+        m = PACKAGE_IN_MESSAGE.match(msg)
+        ids = ADVISORY_ID.findall(msg)
+        primary = [i for i in ids if i.split("-")[0] in ("RUSTSEC", "PYSEC", "GO")] or ids[:1]
+        for i in primary:
+            pairs.add((loc.get("path"), m.group(1) if m else None, m.group(2) if m else None, i))
+    stats = report.get("stats", {})
+    return {
+        "findings": len(findings),
+        "locations": sum(len(f.get("locations", [])) for f in findings),
+        "packages": len(packages),
+        "advisory_pairs": len(pairs),
+        "files_scanned": stats.get("files_scanned"),
+        "bytes_scanned": stats.get("bytes_scanned"),
+        "diagnostics": len(report.get("diagnostics", [])),
+    }
+
+
+def count_cargo_audit(path: Path) -> dict:
+    """cargo-audit --json: one `vulnerabilities.list` entry per (package, advisory), and the
+    informational advisories (unmaintained, unsound, notice) as `warnings` by kind.
+    """
+    doc = json.loads(path.read_text())
+    vulns = (doc.get("vulnerabilities") or {}).get("list") or []
+    warnings = doc.get("warnings") or {}
+    pairs = set()
+    packages = set()
+    for v in vulns + [w for ws in warnings.values() for w in ws if w.get("advisory")]:
+        pkg = v.get("package") or {}
+        packages.add((pkg.get("name"), pkg.get("version")))
+        pairs.add((pkg.get("name"), pkg.get("version"), (v.get("advisory") or {}).get("id")))
+    return {
+        "findings": len(vulns),
+        "warnings": {k: len(ws) for k, ws in sorted(warnings.items())},
+        "packages": len(packages),
+        "advisory_pairs": len(pairs),
+        "lockfile_packages": (doc.get("lockfile") or {}).get("dependency-count"),
+        "db_advisories": (doc.get("database") or {}).get("advisory-count"),
+    }
+
+
+def count_file_size(path: Path) -> dict:
+    """For commands whose output is a file rather than findings (a database import)."""
+    return {"output_bytes": path.stat().st_size if path.exists() else None}
+
+
+COUNTERS = {
+    "rampart": count_rampart,
+    "kingfisher": count_kingfisher,
+    "rampart-deps": count_rampart_deps,
+    "cargo-audit": count_cargo_audit,
+    "file-size": count_file_size,
+}
 
 
 def cmd_count(args: argparse.Namespace) -> None:
@@ -370,6 +439,8 @@ def cmd_plan_add(args: argparse.Namespace) -> None:
     cmd = args.cmd[1:] if args.cmd and args.cmd[0] == "--" else args.cmd
     if not cmd:
         raise SystemExit("plan-add: no command after --")
+    if not args.counter and args.tool not in COUNTERS:
+        raise SystemExit(f"plan-add: no counter named {args.tool!r}: pass --counter")
     label = args.label or args.tool
     case = {
         "tool": args.tool,
@@ -379,6 +450,9 @@ def cmd_plan_add(args: argparse.Namespace) -> None:
         "bytes": args.bytes,
         "expect_exit": args.expect_exit or [0],
         "findings_file": args.findings_file,
+        "counter": args.counter or args.tool,
+        "findings_from_stdout": args.findings_from_stdout,
+        "remove_before": args.remove_before,
         "cmd": cmd,
     }
     with open(args.plan, "a") as f:
@@ -408,7 +482,11 @@ def cmd_run_plan(args: argparse.Namespace) -> None:
 
     def one(case: dict, tag: str, phase: str) -> dict:
         Path(case["findings_file"]).unlink(missing_ok=True)
+        for p in case.get("remove_before") or []:
+            Path(p).unlink(missing_ok=True)
         r = run_once(case["cmd"], logdir, f"{case['slug']}-{tag}")
+        if case.get("findings_from_stdout"):
+            shutil.copyfile(logdir / f"{case['slug']}-{tag}.stdout", case["findings_file"])
         if r["exit"] not in case["expect_exit"]:
             err = (logdir / f"{case['slug']}-{tag}.stderr").read_text(errors="replace")
             raise SystemExit(
@@ -419,9 +497,10 @@ def cmd_run_plan(args: argparse.Namespace) -> None:
             f"{r['user_s'] + r['sys_s']:.2f} s CPU, {r['max_rss_kb'] / 1024:.0f} MiB peak RSS")
         return r
 
+    warmups: dict[str, list[dict]] = {c["slug"]: [] for c in cases}
     for w in range(args.warmup):
         for case in cases:
-            one(case, f"warmup{w + 1}", "warm-up")
+            warmups[case["slug"]].append(one(case, f"warmup{w + 1}", "warm-up"))
     for i in range(args.runs):
         k = i % len(cases)
         for case in cases[k:] + cases[:k]:
@@ -439,6 +518,7 @@ def cmd_run_plan(args: argparse.Namespace) -> None:
             "command": shlex.join(case["cmd"]),
             "bytes": case["bytes"],
             "runs": rs,
+            "warmup_runs": warmups[case["slug"]],
             "median_s": median,
             "min_s": min(walls),
             "max_s": max(walls),
@@ -447,7 +527,7 @@ def cmd_run_plan(args: argparse.Namespace) -> None:
             "median_cpu_s": statistics.median(r["user_s"] + r["sys_s"] for r in rs),
             "load_before": load_before,
             "load_after": load_after,
-            "counts": COUNTERS[case["tool"]](Path(case["findings_file"])),
+            "counts": COUNTERS[case.get("counter") or case["tool"]](Path(case["findings_file"])),
         }
         out = outdir / f"{case['slug']}.result.json"
         out.write_text(json.dumps(result, indent=2) + "\n")
@@ -624,6 +704,218 @@ def cmd_report(args: argparse.Namespace) -> None:
     log(f"wrote {args.out}")
 
 
+# --------------------------------------------------------------------------- report: sca
+
+
+def fmt_ms(seconds: float) -> str:
+    ms = seconds * 1000
+    return f"{ms:,.0f}" if ms >= 10 else f"{ms:.1f}"
+
+
+def zip_info(path: Path) -> dict:
+    with zipfile.ZipFile(path) as z:
+        advisories = sum(1 for n in z.namelist() if n.endswith(".json"))
+    return {"name": path.name, "bytes": path.stat().st_size, "sha256": sha256_file(path), "advisories": advisories}
+
+
+def fmt_found(r: dict) -> str:
+    c = r["counts"]
+    if "output_bytes" in c:
+        return f"database {c['output_bytes'] / MB:.1f} MB" if c["output_bytes"] else "-"
+    def n(count: int, noun: str) -> str:
+        return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+    where = f"{n(c['packages'], 'package')}, {n(c['advisory_pairs'], 'package×advisory pair')}"
+    if "warnings" in c:
+        warned = sum(c["warnings"].values())
+        kinds = ", ".join(f"{k} {name}" for name, k in c["warnings"].items() if k)
+        return (f"{n(c['findings'], 'vulnerability').replace('vulnerabilitys', 'vulnerabilities')} + "
+                f"{n(warned, 'warning')}" + (f" ({kinds})" if kinds else "") + f"; {where}")
+    return f"{n(c['findings'], 'finding')}; {where}"
+
+
+def fmt_cpu_ms(seconds: float) -> str:
+    """GNU time counts CPU in hundredths of a second."""
+    return "<10" if seconds < 0.01 else fmt_ms(seconds)
+
+
+def cmd_report_sca(args: argparse.Namespace) -> None:
+    results = [json.loads(Path(p).read_text()) for p in args.results]
+    lockfile = json.loads(Path(args.lockfile_info).read_text())
+    repo = json.loads(Path(args.repo_info).read_text())
+    advisory_db = json.loads(Path(args.advisory_db_info).read_text()) if args.advisory_db_info else None
+    zips = [zip_info(Path(z)) for z in args.osv]
+    versions = dict(v.split("=", 1) for v in args.version)
+    notes = dict(n.split("=", 1) for n in args.note)
+    m = machine()
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    small = json.loads(Path(args.small_info).read_text()) if args.small_info else None
+    scenarios = [
+        ("import", "Import of the conformance advisories"),
+        ("small", "Fixed cost: a Cargo.lock of one package"),
+        ("lockfile", f"One Cargo.lock of {lockfile['packages']:,} packages"),
+        ("repo", f"A repository of {repo['lockfiles']} lockfiles"),
+    ]
+    by = {(r["scenario"], r["label"]): r for r in results}
+    rp = by.get(("lockfile", "rampart"))
+    ca = by.get(("lockfile", "cargo-audit"))
+
+    lines: list[str] = []
+    w = lines.append
+    w("# Dependency scanning: rampart vs cargo-audit")
+    w("")
+    w(f"Generated by `bash bench/sca.sh` on {now}. The machines are noisy: quote the ratios, not the milliseconds.")
+    w("")
+
+    w("## Targets")
+    w("")
+    w("| target | measured | met |")
+    w("| --- | --- | --- |")
+    if rp:
+        first = rp["warmup_runs"][0]["wall_s"] if rp.get("warmup_runs") else None
+        first_txt = f", first run {fmt_ms(first)} ms" if first is not None else ""
+        met = "**yes**" if rp["median_s"] * 1000 < args.target_ms else "**no**"
+        w(f"| a {lockfile['packages']:,}-package Cargo.lock scanned in under {args.target_ms:g} ms after the first run "
+          f"| median {fmt_ms(rp['median_s'])} ms over {plural(len(rp['runs']), 'run')}{first_txt} | {met} |")
+    else:
+        w(f"| a {lockfile['packages']:,}-package Cargo.lock scanned in under {args.target_ms:g} ms after the first run | not measured | - |")
+    if rp and ca:
+        ratio = ca["median_s"] / rp["median_s"]
+        cpu_ratio = ca["median_cpu_s"] / rp["median_cpu_s"] if rp["median_cpu_s"] > 0 else float("nan")
+        met = "**yes**" if ratio >= args.target_ratio else "**no**"
+        w(f"| at least {args.target_ratio:g}x faster than cargo-audit on the same Cargo.lock | "
+          f"**{ratio:.2f}x** by wall time ({fmt_ms(rp['median_s'])} vs {fmt_ms(ca['median_s'])} ms), "
+          f"{cpu_ratio:.2f}x by CPU time | {met} |")
+    else:
+        why = args.peer_missing or "cargo-audit was not run"
+        w(f"| at least {args.target_ratio:g}x faster than cargo-audit on the same Cargo.lock | not measured: {why} | - |")
+    w("")
+    w("\"Faster\" is cargo-audit's median wall time divided by rampart's; \"after the first run\" means the "
+      "median of the timed runs, which follow an untimed first run (its time is shown as \"first run\").")
+    w("")
+    if args.peer_missing:
+        w("**cargo-audit could not be compared.** " + args.peer_missing)
+        w("")
+
+    w("## Setup")
+    w("")
+    w(f"- Machine: {m['nproc']} CPUs ({m['cpu']}), {m['mem_gib']:.1f} GiB memory, Linux {m['kernel']}")
+    for tool, v in versions.items():
+        w(f"- {tool}: `{v}`")
+    w(f"- Threads: rampart `-j {args.jobs}`; cargo-audit has no thread option and scans on one thread. "
+      f"{plural(args.runs, 'timed run')} of each command after {plural(args.warmup, 'untimed first run')}, "
+      "interleaved round-robin so that load from other processes falls on every tool alike")
+    w("- Wall clock is measured around each process (start-up, opening the database, parsing, matching and "
+      "writing the JSON report all count); CPU is user + system time (median); peak RSS from GNU `time -v`")
+    w("- Everything is offline: rampart reads its imported database, cargo-audit runs with `--no-fetch --no-yanked`")
+    w("")
+
+    w("## Inputs")
+    w("")
+    w("Advisory data, from the conformance folder:")
+    w("")
+    w("| zip | MB | advisories | sha256 |")
+    w("| --- | ---: | ---: | --- |")
+    for z in zips:
+        w(f"| {z['name']} | {z['bytes'] / MB:.1f} | {z['advisories']:,} | `{z['sha256'][:16]}…` |")
+    w("")
+    w(f"- **Cargo.lock** (`{lockfile['path']}`, {lockfile['bytes'] / MB:.2f} MB): {lockfile['packages']:,} `[[package]]` "
+      f"entries, a root crate and {lockfile['registry_packages']:,} crates.io packages of {lockfile['crates']:,} crates "
+      f"named by the RustSec advisories; {lockfile['advisory_versions']:,} versions are ones the advisories name "
+      f"(introduced, fixed, and the release before each fix), {lockfile['filler_versions']:,} are later patch releases "
+      "that no advisory affects. Every package has a checksum and is reachable from the root through `dependencies`.")
+    fmts = ", ".join(f"{b['files']} {f} ({b['packages']:,} packages)" for f, b in repo["by_format"].items())
+    w(f"- **Repository** (`{repo['path']}`, its own git repository): {repo['lockfiles']} lockfiles holding "
+      f"{repo['packages']:,} packages, {repo['bytes'] / MB:.2f} MB: {fmts}, plus a README in each service. "
+      "Crate names and versions as above; PyPI names with versions from PyPI-all.zip and Go modules with versions "
+      "from Go-all.zip, three pins in four a fixed version.")
+    if advisory_db:
+        skipped = advisory_db.get("skipped") or []
+        w(f"- **cargo-audit's database** (`{advisory_db['path']}`): the {advisory_db['advisories']:,} OSV advisories of "
+          "crates.io-all.zip converted to the advisory-db layout (`crates/<name>/<ID>.md`, TOML front matter with "
+          "`[advisory]` id, package, date, url, aliases, categories, cvss, informational, withdrawn, and `[versions]` "
+          "patched/unaffected as the complement of the OSV ranges), committed to a git repository"
+          + (f"; {len(skipped)} skipped: " + ", ".join(f"{x['id']} ({x['why']})" for x in skipped) if skipped else "")
+          + ".")
+    w("- All inputs are generated by `bench/sca_inputs.py` from the zips alone, so the same zips give the same files.")
+    w("")
+
+    for key, title in scenarios:
+        rows = [r for r in results if r["scenario"] == key]
+        if not rows:
+            continue
+        w(f"## {title}")
+        w("")
+        if key == "import":
+            w("| tool | median ms | min–max ms | first run ms | CPU ms | peak RSS MB | advisories/s | output |")
+        else:
+            w("| tool | median ms | min–max ms | first run ms | CPU ms | peak RSS MB | packages/s | found |")
+        w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+        for r in rows:
+            first = fmt_ms(r["warmup_runs"][0]["wall_s"]) if r.get("warmup_runs") else "-"
+            if key == "import":
+                rate = sum(z["advisories"] for z in zips) / r["median_s"]
+            elif key == "lockfile":
+                rate = lockfile["packages"] / r["median_s"]
+            elif key == "small":
+                rate = (small or {}).get("packages", 0) / r["median_s"]
+            else:
+                part = re.search(r"\((\w+)/ only\)", r["label"])
+                sub = next((b for b in repo["by_format"].values() if part and b.get("dir") == part.group(1)), None)
+                rate = (sub or repo)["packages"] / r["median_s"]
+            w(f"| {r['label']} | {fmt_ms(r['median_s'])} | {fmt_ms(r['min_s'])}–{fmt_ms(r['max_s'])} | {first} | "
+              f"{fmt_cpu_ms(r['median_cpu_s'])} | {r['peak_rss_mb']:.0f} | {rate:,.0f} | {fmt_found(r)} |")
+        w("")
+        if key == "lockfile" and rp and ca:
+            w(f"- rampart is **{ca['median_s'] / rp['median_s']:.2f}x** cargo-audit by wall time, "
+              f"{ca['median_cpu_s'] / rp['median_cpu_s']:.2f}x by CPU time, with "
+              f"{rp['peak_rss_mb'] / ca['peak_rss_mb']:.2f}x its peak memory.")
+            one = by.get(("lockfile", f"rampart (-j 1)"))
+            if one:
+                w(f"- On one thread, as cargo-audit runs, rampart is **{ca['median_s'] / one['median_s']:.2f}x** cargo-audit.")
+            a, b = rp["counts"], ca["counts"]
+            same = (a["packages"], a["advisory_pairs"]) == (b["packages"], b["advisory_pairs"])
+            w(f"- Agreement: rampart flagged {a['packages']:,} packages ({a['advisory_pairs']:,} package×advisory pairs), "
+              f"cargo-audit {b['packages']:,} ({b['advisory_pairs']:,}, its vulnerabilities and informational warnings "
+              "together)" + (": the same work done, with the same answer." if same else
+                             ". The counts differ: compare the two JSON reports in `bench/work/sca/out/` before "
+                             "quoting the ratio."))
+            w("")
+        if key == "small" and small:
+            w(f"- `{small['path']}`: {small['packages']} `[[package]]` entries. What a run costs before the first "
+              "package: process start-up, opening the advisory database (cargo-audit parses every advisory file "
+              "of its database; rampart reads the header of its database file) and writing the report.")
+            w("")
+        if key == "repo" and len(rows) > 1:
+            w("- The `(X/ only)` rows scan one top-level folder of the repository, one ecosystem each, to show where "
+              "the time goes.")
+            w("")
+        if key == "import":
+            w(f"- The database is deleted before every run, so each run is a fresh import of the {len(zips)} zips "
+              f"({sum(z['advisories'] for z in zips):,} advisories).")
+            w("")
+        w(f"Load average (1, 5, 15 min) before the runs: {rows[0].get('load_before', '?')}; "
+          f"after: {rows[0].get('load_after', '?')}.")
+        w("")
+        w("Commands, run from the repository root:")
+        w("")
+        w("```sh")
+        for r in rows:
+            w(r["command"])
+        w("```")
+        w("")
+
+    if notes:
+        w("## Notes")
+        w("")
+        for k, v in notes.items():
+            w(f"- {k}: {v}")
+        w("")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text("\n".join(lines).rstrip("\n") + "\n")
+    log(f"wrote {args.out}")
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -654,7 +946,12 @@ def main() -> None:
 
     p = sub.add_parser("plan-add", help="append a command to time to a plan file")
     p.add_argument("--plan", required=True)
-    p.add_argument("--tool", required=True, choices=sorted(COUNTERS), help="also the output format")
+    p.add_argument("--tool", required=True, help="the tool's name; also the output format unless --counter")
+    p.add_argument("--counter", choices=sorted(COUNTERS), help="how to read the output (default: --tool)")
+    p.add_argument("--findings-from-stdout", action="store_true",
+                   help="the command prints its report: keep standard output as the findings file")
+    p.add_argument("--remove-before", action="append", default=[], metavar="PATH",
+                   help="delete PATH before every run (e.g. a database an import must create afresh)")
     p.add_argument("--label", help="name in the report (default: the tool)")
     p.add_argument("--scenario", required=True)
     p.add_argument("--bytes", type=int, required=True, help="input size, for MB/s")
@@ -682,6 +979,24 @@ def main() -> None:
     p.add_argument("--out", required=True)
     p.add_argument("results", nargs="+")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("report-sca", help="write the Markdown report of bench/sca.sh")
+    p.add_argument("--lockfile-info", required=True)
+    p.add_argument("--repo-info", required=True)
+    p.add_argument("--advisory-db-info")
+    p.add_argument("--small-info", help="the one-package Cargo.lock of the fixed-cost scenario")
+    p.add_argument("--osv", action="append", default=[], help="an OSV zip the inputs came from")
+    p.add_argument("--peer-missing", help="why cargo-audit could not be compared")
+    p.add_argument("--target-ms", type=float, default=100)
+    p.add_argument("--target-ratio", type=float, default=10)
+    p.add_argument("--version", action="append", default=[], help="TOOL=VERSION")
+    p.add_argument("--note", action="append", default=[], help="TOPIC=TEXT, listed at the end")
+    p.add_argument("--jobs", required=True)
+    p.add_argument("--runs", type=int, required=True)
+    p.add_argument("--warmup", type=int, required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("results", nargs="*")
+    p.set_defaults(func=cmd_report_sca)
 
     args = ap.parse_args()
     args.func(args)

@@ -154,11 +154,14 @@ impl Advisory {
 
 impl Affected {
     pub fn affects(&self, ecosystem: Ecosystem, version: &str) -> bool {
-        if self
-            .versions
-            .iter()
-            .any(|v| v == version || ecosystem.compare(v, version) == Ordering::Equal)
-        {
+        // Explicit lists run to hundreds of versions (PYSEC lists every affected release), so
+        // only entries with the same leading number are compared by the ecosystem's rules:
+        // versions that differ there are never equal.
+        let lead = leading_number(version);
+        if self.versions.iter().any(|v| {
+            v == version
+                || (leading_number(v) == lead && ecosystem.compare(v, version) == Ordering::Equal)
+        }) {
             return true;
         }
         self.ranges.iter().any(|r| r.affects(ecosystem, version))
@@ -174,6 +177,25 @@ impl Affected {
 }
 
 type Comparator = fn(Ecosystem, &str, &str) -> Ordering;
+
+/// The first run of digits of a version, without a `v` prefix, a zero epoch (`0!`, `0:`) or
+/// leading zeros: two versions equal in any ecosystem agree on it.
+fn leading_number(version: &str) -> &str {
+    let v = version.trim().trim_start_matches(['v', 'V']);
+    let v = v
+        .strip_prefix("0!")
+        .or_else(|| v.strip_prefix("0:"))
+        .unwrap_or(v);
+    let digits = v
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or(v, |end| &v[..end]);
+    let trimmed = digits.trim_start_matches('0');
+    if trimmed.is_empty() && !digits.is_empty() {
+        "0"
+    } else {
+        trimmed
+    }
+}
 
 impl Range {
     /// How this range orders versions; `None` for ranges over something else (`GIT` commits).
@@ -402,6 +424,28 @@ mod tests {
         assert!(!a.affects(Ecosystem::Npm, "p", "0.9.0"));
         assert!(a.affects(Ecosystem::Npm, "p", "1.5.0"));
         assert!(!a.affects(Ecosystem::Npm, "p", "2.0.0"));
+    }
+
+    #[test]
+    fn explicit_versions_match_by_ecosystem_equality() {
+        let a = advisory(
+            r#"{"id":"X","affected":[{"package":{"ecosystem":"PyPI","name":"p"},"versions":["1.0", "2.0.0", "v3"]}]}"#,
+        );
+        for (v, want) in [
+            ("1.0.0", true),
+            ("1.0", true),
+            ("01.0", true),
+            ("2", true),
+            ("3.0", true),
+            ("0!2.0", true),
+            ("1.0.1", false),
+            ("4", false),
+        ] {
+            assert_eq!(a.affects(Ecosystem::PyPI, "p", v), want, "{v}");
+        }
+        assert_eq!(leading_number("v010.2"), "10");
+        assert_eq!(leading_number("0:1.2"), "1");
+        assert_eq!(leading_number("00.1"), "0");
     }
 
     #[test]

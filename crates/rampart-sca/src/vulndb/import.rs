@@ -176,11 +176,11 @@ fn copy_others(
             let Some((_, package)) = k.split_once('\0') else {
                 continue;
             };
-            for advisory in old.advisories(eco, package)? {
+            for advisory in old.advisories(eco, package)?.iter() {
                 if seen.insert(advisory.id.clone()) {
-                    let raw = serde_json::to_vec(&advisory)
-                        .map_err(|e| DbError::Import(e.to_string()))?;
-                    writer.add(&advisory, &raw)?;
+                    let raw =
+                        serde_json::to_vec(advisory).map_err(|e| DbError::Import(e.to_string()))?;
+                    writer.add(advisory, &raw)?;
                 }
             }
         }

@@ -68,6 +68,9 @@ pub struct Database {
     path: PathBuf,
     file: Mutex<std::fs::File>,
     header: Header,
+    /// Advisories already read, by index position: a repository's lockfiles name the same
+    /// packages again and again.
+    cache: Mutex<std::collections::HashMap<usize, std::sync::Arc<Vec<Advisory>>>>,
 }
 
 fn key(ecosystem: Ecosystem, name: &str) -> String {
@@ -152,6 +155,7 @@ impl Database {
             path: path.to_path_buf(),
             file: Mutex::new(file),
             header,
+            cache: Mutex::new(std::collections::HashMap::new()),
         })
     }
 
@@ -170,33 +174,46 @@ impl Database {
 
     /// Every advisory that names the package, parsed. A record that cannot be read or parsed
     /// is an error naming the database, since only a damaged file can hold one.
-    pub fn advisories(&self, ecosystem: Ecosystem, name: &str) -> Result<Vec<Advisory>, DbError> {
+    pub fn advisories(
+        &self,
+        ecosystem: Ecosystem,
+        name: &str,
+    ) -> Result<std::sync::Arc<Vec<Advisory>>, DbError> {
         let k = key(ecosystem, name);
         let Ok(i) = self
             .header
             .index
             .binary_search_by(|(key, _)| key.as_str().cmp(&k))
         else {
-            return Ok(Vec::new());
+            return Ok(std::sync::Arc::new(Vec::new()));
         };
+        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&i).cloned()) {
+            return Ok(hit);
+        }
         let mut out = Vec::new();
-        let mut file = self.file.lock().map_err(|_| DbError::Corrupt {
-            path: self.path.clone(),
-            message: "a reader crashed".into(),
-        })?;
-        for (offset, len) in &self.header.index[i].1 {
-            let mut bytes = vec![0u8; *len as usize];
-            file.seek(SeekFrom::Start(*offset))
-                .and_then(|_| file.read_exact(&mut bytes))
-                .map_err(|source| DbError::Io {
-                    path: self.path.clone(),
-                    source,
-                })?;
-            let advisory = Advisory::from_json(&bytes).map_err(|e| DbError::Corrupt {
+        {
+            let mut file = self.file.lock().map_err(|_| DbError::Corrupt {
                 path: self.path.clone(),
-                message: format!("record at {offset}: {e}"),
+                message: "a reader crashed".into(),
             })?;
-            out.push(advisory);
+            for (offset, len) in &self.header.index[i].1 {
+                let mut bytes = vec![0u8; *len as usize];
+                file.seek(SeekFrom::Start(*offset))
+                    .and_then(|_| file.read_exact(&mut bytes))
+                    .map_err(|source| DbError::Io {
+                        path: self.path.clone(),
+                        source,
+                    })?;
+                let advisory = Advisory::from_json(&bytes).map_err(|e| DbError::Corrupt {
+                    path: self.path.clone(),
+                    message: format!("record at {offset}: {e}"),
+                })?;
+                out.push(advisory);
+            }
+        }
+        let out = std::sync::Arc::new(out);
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(i, out.clone());
         }
         Ok(out)
     }

@@ -90,19 +90,8 @@ impl Ord for Version {
     }
 }
 
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Version {}
+// Equality is the ordering's: versions that compare equal are the same version.
+super::ordered_by_cmp!(Version);
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -167,7 +156,9 @@ impl Ord for Token {
             | (Token::Letter(a), Token::Letter(b)) => a.cmp(b),
             (Token::Revision(a), Token::Revision(b))
             | (Token::SuffixNumber(a), Token::SuffixNumber(b))
-            | (Token::Number(a), Token::Number(b)) => compare_numbers(a, b),
+            | (Token::Number(a), Token::Number(b)) => {
+                super::compare_digits(a.as_bytes(), b.as_bytes())
+            }
             (Token::Hash(a), Token::Hash(b)) => a.cmp(b),
             (
                 Token::Component {
@@ -180,7 +171,7 @@ impl Ord for Token {
                 },
             ) => Reverse(az)
                 .cmp(&Reverse(bz))
-                .then_with(|| compare_numbers(ad, bd)),
+                .then_with(|| super::compare_digits(ad.as_bytes(), bd.as_bytes())),
             _ => self.rank().cmp(&other.rank()),
         }
     }
@@ -322,11 +313,6 @@ fn number(digits: &[u8]) -> Box<str> {
 /// ASCII bytes as text; callers only pass digits and letters.
 fn text(ascii: &[u8]) -> Box<str> {
     ascii.iter().map(|&b| char::from(b)).collect()
-}
-
-/// Compares digit runs without leading zeros by value.
-fn compare_numbers(a: &str, b: &str) -> Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 #[cfg(test)]

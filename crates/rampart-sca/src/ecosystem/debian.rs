@@ -106,25 +106,14 @@ impl FromStr for Version {
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
-        compare_numbers(self.epoch.as_bytes(), other.epoch.as_bytes())
+        super::compare_digits(self.epoch.as_bytes(), other.epoch.as_bytes())
             .then_with(|| verrevcmp(self.upstream.as_bytes(), other.upstream.as_bytes()))
             .then_with(|| verrevcmp(self.revision.as_bytes(), other.revision.as_bytes()))
     }
 }
 
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Version {}
+// Equality is the ordering's: versions that compare equal are the same version.
+super::ordered_by_cmp!(Version);
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -170,7 +159,7 @@ fn verrevcmp(mut a: &[u8], mut b: &[u8]) -> Ordering {
         }
         let (a_digits, a_rest) = split_run(a_rest, |c| c.is_ascii_digit());
         let (b_digits, b_rest) = split_run(b_rest, |c| c.is_ascii_digit());
-        let ord = compare_numbers(a_digits, b_digits);
+        let ord = super::compare_digits(a_digits, b_digits);
         if ord != Ordering::Equal {
             return ord;
         }
@@ -204,18 +193,6 @@ fn weight(c: Option<u8>) -> i32 {
         Some(c) if c.is_ascii_alphabetic() => i32::from(c),
         Some(c) => i32::from(c) + 256,
     }
-}
-
-/// Compares two runs of ASCII digits by value, however long; empty runs are 0.
-fn compare_numbers(a: &[u8], b: &[u8]) -> Ordering {
-    let a = trim_zeros(a);
-    let b = trim_zeros(b);
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
-}
-
-fn trim_zeros(s: &[u8]) -> &[u8] {
-    let n = s.iter().take_while(|&&c| c == b'0').count();
-    &s[n..]
 }
 
 #[cfg(test)]

@@ -37,6 +37,35 @@ pub(crate) fn valid_first<V: Ord, E>(
     }
 }
 
+/// `PartialOrd`, `PartialEq` and `Eq` from a type's `Ord`, so that equality always agrees with
+/// the ecosystem's ordering (`1.0` equals `1.0.0` where the ecosystem says so).
+macro_rules! ordered_by_cmp {
+    ($t:ty) => {
+        impl PartialOrd for $t {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        impl PartialEq for $t {
+            fn eq(&self, other: &Self) -> bool {
+                self.cmp(other) == std::cmp::Ordering::Equal
+            }
+        }
+
+        impl Eq for $t {}
+    };
+}
+pub(crate) use ordered_by_cmp;
+
+/// Compares two runs of ASCII digits by value however long they are (no integer to overflow):
+/// without leading zeros, the longer run is the larger number, and equal lengths compare as text.
+pub(crate) fn compare_digits(a: &[u8], b: &[u8]) -> Ordering {
+    let trim = |s: &[u8]| -> usize { s.iter().take_while(|&&c| c == b'0').count() };
+    let (a, b) = (&a[trim(a)..], &b[trim(b)..]);
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
 /// Two invalid versions, ordered by their text.
 pub(crate) fn by_text(a: &str, b: &str) -> Ordering {
     a.cmp(b)

@@ -147,17 +147,12 @@ impl Version {
     }
 }
 
-/// Compares digit strings that have no leading zeros by numeric value.
-fn cmp_digits(a: &str, b: &str) -> Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
-}
-
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
         self.numbers
             .iter()
             .zip(&other.numbers)
-            .map(|(a, b)| cmp_digits(a, b))
+            .map(|(a, b)| super::compare_digits(a.as_bytes(), b.as_bytes()))
             .find(|ord| ord.is_ne())
             .unwrap_or(Ordering::Equal)
             .then_with(
@@ -171,19 +166,8 @@ impl Ord for Version {
     }
 }
 
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Version {}
+// Equality is the ordering's: versions that compare equal are the same version.
+super::ordered_by_cmp!(Version);
 
 impl FromStr for Version {
     type Err = ParseError;

@@ -85,7 +85,7 @@ impl FromStr for Version {
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
-        compare_numbers(self.epoch.as_bytes(), other.epoch.as_bytes())
+        super::compare_digits(self.epoch.as_bytes(), other.epoch.as_bytes())
             .then_with(|| rpmvercmp(&self.version, &other.version))
             .then_with(|| match (&self.release, &other.release) {
                 (Some(a), Some(b)) => rpmvercmp(a, b),
@@ -94,19 +94,8 @@ impl Ord for Version {
     }
 }
 
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Version {}
+// Equality is the ordering's: versions that compare equal are the same version.
+super::ordered_by_cmp!(Version);
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -141,7 +130,7 @@ impl Ord for Segment<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
         match (self, other) {
             (Segment::Alpha(a), Segment::Alpha(b)) => a.cmp(b),
-            (Segment::Numeric(a), Segment::Numeric(b)) => compare_numbers(a, b),
+            (Segment::Numeric(a), Segment::Numeric(b)) => super::compare_digits(a, b),
             _ => self.rank().cmp(&other.rank()),
         }
     }
@@ -202,18 +191,6 @@ fn rpmvercmp(a: &str, b: &str) -> Ordering {
             return ord;
         }
     }
-}
-
-/// Compares two runs of ASCII digits by value, however long; empty runs are 0.
-fn compare_numbers(a: &[u8], b: &[u8]) -> Ordering {
-    let a = trim_zeros(a);
-    let b = trim_zeros(b);
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
-}
-
-fn trim_zeros(s: &[u8]) -> &[u8] {
-    let n = s.iter().take_while(|&&c| c == b'0').count();
-    &s[n..]
 }
 
 #[cfg(test)]

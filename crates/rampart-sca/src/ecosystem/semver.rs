@@ -86,19 +86,8 @@ impl Ord for Version {
     }
 }
 
-impl PartialOrd for Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Version {}
+// Equality is the ordering's: versions that compare equal are the same version.
+super::ordered_by_cmp!(Version);
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -140,7 +129,7 @@ impl Number {
 
 impl Ord for Number {
     fn cmp(&self, other: &Self) -> Ordering {
-        compare_digits(&self.0, &other.0)
+        super::compare_digits(self.0.as_bytes(), other.0.as_bytes())
     }
 }
 
@@ -154,13 +143,6 @@ impl fmt::Display for Number {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
-}
-
-/// Compares two runs of ASCII digits by value, however long they are.
-pub(crate) fn compare_digits(a: &str, b: &str) -> Ordering {
-    let a = a.trim_start_matches('0');
-    let b = b.trim_start_matches('0');
-    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// One dot-separated identifier of a prerelease or build. Numeric identifiers sort before
@@ -183,7 +165,9 @@ impl Identifier {
 impl Ord for Identifier {
     fn cmp(&self, other: &Self) -> Ordering {
         match (self, other) {
-            (Identifier::Numeric(a), Identifier::Numeric(b)) => compare_digits(a, b),
+            (Identifier::Numeric(a), Identifier::Numeric(b)) => {
+                super::compare_digits(a.as_bytes(), b.as_bytes())
+            }
             (Identifier::Numeric(_), Identifier::Alphanumeric(_)) => Ordering::Less,
             (Identifier::Alphanumeric(_), Identifier::Numeric(_)) => Ordering::Greater,
             (Identifier::Alphanumeric(a), Identifier::Alphanumeric(b)) => a.cmp(b),

@@ -142,3 +142,28 @@ pub trait Scanner: Send + Sync {
         diagnostics: &mut Vec<crate::Diagnostic>,
     );
 }
+
+/// A shared scanner is a scanner, so a caller can keep a handle on one it gives the engine
+/// (to read what it collected afterwards).
+impl<S: Scanner + ?Sized> Scanner for std::sync::Arc<S> {
+    fn name(&self) -> &'static str {
+        (**self).name()
+    }
+
+    fn rules(&self) -> &[RuleMeta] {
+        (**self).rules()
+    }
+
+    fn wants(&self, path: &str) -> bool {
+        (**self).wants(path)
+    }
+
+    fn scan(
+        &self,
+        blob: &Blob<'_>,
+        findings: &mut Vec<RawFinding>,
+        diagnostics: &mut Vec<crate::Diagnostic>,
+    ) {
+        (**self).scan(blob, findings, diagnostics)
+    }
+}

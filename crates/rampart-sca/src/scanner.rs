@@ -27,7 +27,8 @@ pub struct DepsScanner {
     any_name: bool,
 }
 
-fn rule() -> RuleMeta {
+/// The documentation of the deps scanner's rule, without opening a database.
+pub fn rule() -> RuleMeta {
     let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     RuleMeta {
         id: RULE_ID.to_string(),

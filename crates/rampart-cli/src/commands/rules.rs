@@ -9,8 +9,7 @@ fn builtin_rules() -> Result<Vec<RuleMeta>, Failure> {
     let secrets = SecretsScanner::new(&SecretsOptions::default())
         .map_err(|e| Failure::Runtime(e.to_string()))?;
     let mut rules: Vec<RuleMeta> = rampart_core::Scanner::rules(&secrets).to_vec();
-    let deps = rampart_sca::scanner::DepsScanner::new(std::path::Path::new(""));
-    rules.extend(rampart_core::Scanner::rules(&deps).iter().cloned());
+    rules.push(rampart_sca::scanner::rule());
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(rules)
 }

@@ -1,35 +1,12 @@
 use std::sync::Arc;
 
 use rampart_core::walk::{scan_path, WalkOptions};
-use rampart_core::{Diagnostic, DiagnosticLevel, Engine, EngineOptions, Scanner};
+use rampart_core::{DiagnosticLevel, Engine, EngineOptions};
 use rampart_sca::sbom::{write, SbomFormat, SbomMeta};
 use rampart_sca::scanner::InventoryScanner;
 
 use crate::cli::SbomArgs;
 use crate::{Failure, Outcome};
-
-/// A scanner that lends its inventory to the engine while the command keeps hold of it.
-struct Shared(Arc<InventoryScanner>);
-
-impl Scanner for Shared {
-    fn name(&self) -> &'static str {
-        self.0.name()
-    }
-    fn rules(&self) -> &[rampart_core::RuleMeta] {
-        self.0.rules()
-    }
-    fn wants(&self, path: &str) -> bool {
-        self.0.wants(path)
-    }
-    fn scan(
-        &self,
-        blob: &rampart_core::Blob<'_>,
-        f: &mut Vec<rampart_core::RawFinding>,
-        d: &mut Vec<Diagnostic>,
-    ) {
-        self.0.scan(blob, f, d)
-    }
-}
 
 /// `rampart sbom [PATH]`: every package of every lockfile under PATH, as CycloneDX or SPDX.
 pub fn run(args: &SbomArgs) -> Outcome {
@@ -43,11 +20,8 @@ pub fn run(args: &SbomArgs) -> Outcome {
         }
     };
     let inventory = Arc::new(InventoryScanner::default());
-    let engine = Engine::new(
-        vec![Box::new(Shared(inventory.clone()))],
-        EngineOptions::default(),
-    )
-    .map_err(|e| Failure::Usage(e.to_string()))?;
+    let engine = Engine::new(vec![Box::new(inventory.clone())], EngineOptions::default())
+        .map_err(|e| Failure::Usage(e.to_string()))?;
     let walk = WalkOptions {
         excludes: args.exclude.clone(),
         no_ignore: args.no_ignore,

@@ -39,9 +39,11 @@ impl Fingerprint {
             h.update(p);
         }
         let digest = h.finalize();
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut s = String::with_capacity(32);
         for b in &digest[..16] {
-            s.push_str(&format!("{b:02x}"));
+            s.push(char::from(HEX[usize::from(b >> 4)]));
+            s.push(char::from(HEX[usize::from(b & 15)]));
         }
         Fingerprint(s)
     }

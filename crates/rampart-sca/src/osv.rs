@@ -18,7 +18,7 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::ecosystem::{semver, Ecosystem};
+use crate::ecosystem::{Ecosystem, ParsedVersion};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Advisory {
@@ -124,6 +124,35 @@ impl Advisory {
         serde_json::from_slice(bytes)
     }
 
+    /// The advisory as the database keeps it: what matching and reports read, without the
+    /// bulk a lookup would otherwise parse on every scan (full details, references, related
+    /// ids, `GIT` ranges, ecosystem-specific data such as Go's symbol lists). An advisory with
+    /// no summary keeps the first sentence of its details as one.
+    pub fn slimmed(mut self) -> Advisory {
+        if self.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
+            self.summary = self
+                .details
+                .as_deref()
+                .map(first_sentence)
+                .filter(|s| !s.is_empty());
+        }
+        self.details = None;
+        self.references.clear();
+        self.related.clear();
+        self.database_specific = self
+            .database_specific
+            .as_ref()
+            .and_then(|d| d.get("informational"))
+            .filter(|v| !v.is_null())
+            .map(|v| serde_json::json!({ "informational": v }));
+        for a in &mut self.affected {
+            a.ecosystem_specific = None;
+            a.database_specific = None;
+            a.ranges.retain(|r| r.ordering().is_some());
+        }
+        self
+    }
+
     pub fn is_withdrawn(&self) -> bool {
         self.withdrawn.is_some()
     }
@@ -145,38 +174,279 @@ impl Advisory {
 
     /// Whether this version of the package is affected (never, if the advisory is withdrawn).
     pub fn affects(&self, ecosystem: Ecosystem, name: &str, version: &str) -> bool {
-        !self.is_withdrawn()
-            && self
-                .entries_for(ecosystem, name)
-                .any(|a| a.affects(ecosystem, version))
+        Matcher::new(self, ecosystem, name).affects(&Candidate::new(ecosystem, version))
     }
 }
 
 impl Affected {
     pub fn affects(&self, ecosystem: Ecosystem, version: &str) -> bool {
-        // Explicit lists run to hundreds of versions (PYSEC lists every affected release), so
-        // only entries with the same leading number are compared by the ecosystem's rules:
-        // versions that differ there are never equal.
-        let lead = leading_number(version);
-        if self.versions.iter().any(|v| {
-            v == version
-                || (leading_number(v) == lead && ecosystem.compare(v, version) == Ordering::Equal)
-        }) {
-            return true;
-        }
-        self.ranges.iter().any(|r| r.affects(ecosystem, version))
+        EntryMatcher::new(self, ecosystem).affects(&Candidate::new(ecosystem, version))
     }
 
     /// Every `fixed` version named by the ranges that can be evaluated.
     pub fn fixed_versions(&self) -> impl Iterator<Item = &str> {
         self.ranges
             .iter()
-            .filter(|r| r.comparator().is_some())
+            .filter(|r| r.ordering().is_some())
             .flat_map(|r| r.events.iter().filter_map(|e| e.fixed.as_deref()))
     }
 }
 
-type Comparator = fn(Ecosystem, &str, &str) -> Ordering;
+impl Range {
+    /// Whether versions in this range order by SemVer (`Some(true)`) or by the ecosystem
+    /// (`Some(false)`); `None` for ranges over something else (`GIT` commits).
+    fn ordering(&self) -> Option<bool> {
+        match self.kind.as_str() {
+            "SEMVER" => Some(true),
+            "ECOSYSTEM" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Whether `version` falls in this range; `GIT` and unknown range types never match a
+    /// package version.
+    pub fn affects(&self, ecosystem: Ecosystem, version: &str) -> bool {
+        RangeMatcher::new(self, ecosystem)
+            .is_some_and(|r| r.affects(&Candidate::new(ecosystem, version)))
+    }
+}
+
+/// A package version about to be matched, parsed once by each ordering it meets.
+pub struct Candidate {
+    text: String,
+    lead: String,
+    ecosystem: ParsedVersion,
+    semver: std::sync::OnceLock<ParsedVersion>,
+}
+
+impl Candidate {
+    pub fn new(ecosystem: Ecosystem, version: &str) -> Candidate {
+        Candidate {
+            text: version.to_string(),
+            lead: leading_number(version).to_string(),
+            ecosystem: ecosystem.parse_version(version),
+            semver: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The version as its ecosystem orders it.
+    pub fn parsed(&self) -> &ParsedVersion {
+        &self.ecosystem
+    }
+
+    fn ordered_by(&self, semver: bool) -> &ParsedVersion {
+        if semver && !self.ecosystem.is_semver() {
+            self.semver
+                .get_or_init(|| ParsedVersion::semver(&self.text))
+        } else {
+            &self.ecosystem
+        }
+    }
+}
+
+/// What one advisory says about one package, every version in it parsed once: matching a
+/// lockfile asks the same advisory about many versions.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    entries: Vec<EntryMatcher>,
+}
+
+impl Matcher {
+    /// The advisory's entries for the package (none at all when it is withdrawn).
+    pub fn new(advisory: &Advisory, ecosystem: Ecosystem, name: &str) -> Matcher {
+        let entries = if advisory.is_withdrawn() {
+            Vec::new()
+        } else {
+            advisory
+                .entries_for(ecosystem, name)
+                .map(|a| EntryMatcher::new(a, ecosystem))
+                .collect()
+        };
+        Matcher { entries }
+    }
+
+    pub fn affects(&self, version: &Candidate) -> bool {
+        self.entries.iter().any(|e| e.affects(version))
+    }
+}
+
+#[derive(Debug, Clone)]
+struct EntryMatcher {
+    ecosystem: Ecosystem,
+    /// The explicit `versions`, each with its leading number.
+    versions: Vec<(String, String)>,
+    ranges: Vec<RangeMatcher>,
+}
+
+impl EntryMatcher {
+    fn new(affected: &Affected, ecosystem: Ecosystem) -> EntryMatcher {
+        EntryMatcher {
+            ecosystem,
+            versions: affected
+                .versions
+                .iter()
+                .map(|v| (v.clone(), leading_number(v).to_string()))
+                .collect(),
+            ranges: affected
+                .ranges
+                .iter()
+                .filter_map(|r| RangeMatcher::new(r, ecosystem))
+                .collect(),
+        }
+    }
+
+    fn affects(&self, version: &Candidate) -> bool {
+        // Explicit lists run to hundreds of versions (PYSEC lists every affected release), so
+        // only entries with the same leading number are compared by the ecosystem's rules:
+        // versions that differ there are never equal.
+        let listed = self.versions.iter().any(|(v, lead)| {
+            *v == version.text
+                || (*lead == version.lead && self.ecosystem.parse_version(v) == version.ecosystem)
+        });
+        listed || self.ranges.iter().any(|r| r.affects(version))
+    }
+}
+
+/// One range's events, parsed. A bound of `None` is the `introduced: "0"` that every version is
+/// at or above.
+#[derive(Debug, Clone)]
+struct RangeMatcher {
+    semver: bool,
+    rule: Rule,
+    /// `limit` events (`None` for `*`); no limits means none apply.
+    limits: Vec<Option<ParsedVersion>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EventKind {
+    Introduced,
+    Fixed,
+    LastAffected,
+}
+
+#[derive(Debug, Clone)]
+enum Rule {
+    /// `[from, to)` intervals, `to` inclusive when its flag is set, open above when absent:
+    /// events written as introduced / fixed (or last_affected) pairs, as producers write them.
+    /// Read in the order given, an interval whose bounds are equal is empty, and intervals may
+    /// touch or overlap without one cancelling another, which a sort of all events cannot tell.
+    Intervals(Vec<(Option<ParsedVersion>, Option<(ParsedVersion, bool)>)>),
+    /// The schema's own evaluation, for events not written as pairs: sorted by version (`0`
+    /// first) and walked, `introduced` turning affected on, `fixed` and `last_affected` off.
+    Sweep(Vec<(Option<ParsedVersion>, EventKind)>),
+}
+
+impl RangeMatcher {
+    fn new(range: &Range, ecosystem: Ecosystem) -> Option<RangeMatcher> {
+        let semver = range.ordering()?;
+        let parse = |v: &str| {
+            if semver {
+                ParsedVersion::semver(v)
+            } else {
+                ecosystem.parse_version(v)
+            }
+        };
+        let bound = |v: &str| (v != "0").then(|| parse(v));
+        let mut limits = Vec::new();
+        let mut events = Vec::with_capacity(range.events.len());
+        for e in &range.events {
+            if let Some(limit) = &e.limit {
+                limits.push((limit != "*").then(|| parse(limit)));
+            } else if let Some(v) = &e.introduced {
+                events.push((v.as_str(), EventKind::Introduced));
+            } else if let Some(v) = &e.fixed {
+                events.push((v.as_str(), EventKind::Fixed));
+            } else if let Some(v) = &e.last_affected {
+                events.push((v.as_str(), EventKind::LastAffected));
+            }
+        }
+        let rule = match paired(&events) {
+            Some(pairs) => Rule::Intervals(
+                pairs
+                    .into_iter()
+                    .map(|(from, to)| (bound(from), to.map(|(v, inclusive)| (parse(v), inclusive))))
+                    .collect(),
+            ),
+            None => {
+                let mut sorted: Vec<(Option<ParsedVersion>, EventKind)> =
+                    events.iter().map(|(v, kind)| (bound(v), *kind)).collect();
+                // An insertion sort: some ecosystems' orders are not transitive (Maven,
+                // Packagist), and the standard sorts may panic on such a comparator; the event
+                // lists are a handful long. `None` (introduced "0") sorts first.
+                for i in 1..sorted.len() {
+                    let mut j = i;
+                    while j > 0 && before(&sorted[j].0, &sorted[j - 1].0) {
+                        sorted.swap(j, j - 1);
+                        j -= 1;
+                    }
+                }
+                Rule::Sweep(sorted)
+            }
+        };
+        Some(RangeMatcher {
+            semver,
+            rule,
+            limits,
+        })
+    }
+
+    fn affects(&self, candidate: &Candidate) -> bool {
+        let version = candidate.ordered_by(self.semver);
+        let at_or_above = |from: &Option<ParsedVersion>| from.as_ref().is_none_or(|f| version >= f);
+        let affected = match &self.rule {
+            Rule::Intervals(pairs) => pairs.iter().any(|(from, to)| {
+                at_or_above(from)
+                    && match to {
+                        None => true,
+                        Some((v, inclusive)) => match version.cmp(v) {
+                            Ordering::Less => true,
+                            Ordering::Equal => *inclusive,
+                            Ordering::Greater => false,
+                        },
+                    }
+            }),
+            Rule::Sweep(events) => {
+                let mut affected = false;
+                for (v, kind) in events {
+                    match (kind, v) {
+                        (EventKind::Introduced, _) => affected |= at_or_above(v),
+                        (EventKind::Fixed, Some(v)) if version >= v => affected = false,
+                        (EventKind::LastAffected, Some(v)) if version > v => affected = false,
+                        (_, None) => affected = false,
+                        _ => {}
+                    }
+                }
+                affected
+            }
+        };
+        affected
+            && (self.limits.is_empty()
+                || self
+                    .limits
+                    .iter()
+                    .any(|l| l.as_ref().is_none_or(|l| version < l)))
+    }
+}
+
+/// `a` sorts before `b` among sweep events, `None` (introduced "0") first.
+fn before(a: &Option<ParsedVersion>, b: &Option<ParsedVersion>) -> bool {
+    match (a, b) {
+        (None, _) => b.is_some(),
+        (Some(_), None) => false,
+        (Some(a), Some(b)) => a < b,
+    }
+}
+
+/// The first sentence of a text, on one line, at most 200 characters.
+pub fn first_sentence(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let end = text.find(". ").map_or(text.len(), |i| i + 1);
+    text[..end].chars().take(200).collect()
+}
 
 /// The first run of digits of a version, without a `v` prefix, a zero epoch (`0!`, `0:`) or
 /// leading zeros: two versions equal in any ecosystem agree on it.
@@ -197,75 +467,18 @@ fn leading_number(version: &str) -> &str {
     }
 }
 
-impl Range {
-    /// How this range orders versions; `None` for ranges over something else (`GIT` commits).
-    fn comparator(&self) -> Option<Comparator> {
-        match self.kind.as_str() {
-            "SEMVER" => Some(|_, a, b| semver::compare(a, b)),
-            "ECOSYSTEM" => Some(|e, a, b| e.compare(a, b)),
-            _ => None,
-        }
-    }
-
-    /// Whether `version` falls in this range; `GIT` and unknown range types never match a
-    /// package version.
-    pub fn affects(&self, ecosystem: Ecosystem, version: &str) -> bool {
-        let Some(cmp) = self.comparator() else {
-            return false;
-        };
-        let order = |a: &str, b: &str| cmp(ecosystem, a, b);
-        let mut limits = Vec::new();
-        let mut events: Vec<(&str, &Event)> = Vec::with_capacity(self.events.len());
-        for e in &self.events {
-            if let Some(limit) = &e.limit {
-                limits.push(limit.as_str());
-            } else if let Some(v) = e
-                .introduced
-                .as_deref()
-                .or(e.fixed.as_deref())
-                .or(e.last_affected.as_deref())
-            {
-                events.push((v, e));
-            }
-        }
-        let affected = match intervals(&events) {
-            Some(pairs) => pairs.iter().any(|(from, to)| {
-                let above = *from == "0" || order(version, from) != Ordering::Less;
-                let below = match to {
-                    None => true,
-                    Some((v, inclusive)) => match order(version, v) {
-                        Ordering::Less => true,
-                        Ordering::Equal => *inclusive,
-                        Ordering::Greater => false,
-                    },
-                };
-                above && below
-            }),
-            None => sweep(&mut events, version, order),
-        };
-        affected
-            && (limits.is_empty()
-                || limits
-                    .iter()
-                    .any(|l| *l == "*" || order(version, l) == Ordering::Less))
-    }
-}
-
-/// The range as `[introduced, end)` intervals (`end` inclusive for `last_affected`, absent for
-/// an open range), when the events are written as such pairs, which is how producers write
-/// them. Read in the order given, an interval whose bounds are equal is empty, and intervals may
-/// touch or overlap without one cancelling another, which a sort of all events cannot tell.
 /// `[from, to)` with `to = (version, inclusive)`, or open above when `to` is `None`.
 type Interval<'e> = (&'e str, Option<(&'e str, bool)>);
 
-fn intervals<'e>(events: &[(&'e str, &Event)]) -> Option<Vec<Interval<'e>>> {
+/// The events as intervals when they are written as introduced / end pairs.
+fn paired<'e>(events: &[(&'e str, EventKind)]) -> Option<Vec<Interval<'e>>> {
     let mut out = Vec::new();
     let mut open: Option<&str> = None;
-    for (v, e) in events {
-        match (open, e.introduced.is_some()) {
+    for (v, kind) in events {
+        match (open, *kind == EventKind::Introduced) {
             (None, true) => open = Some(v),
             (Some(from), false) => {
-                out.push((from, Some((*v, e.last_affected.is_some()))));
+                out.push((from, Some((*v, *kind == EventKind::LastAffected))));
                 open = None;
             }
             _ => return None,
@@ -275,45 +488,6 @@ fn intervals<'e>(events: &[(&'e str, &Event)]) -> Option<Vec<Interval<'e>>> {
         out.push((from, None));
     }
     Some(out)
-}
-
-/// The schema's own evaluation, for events not written as pairs: sort by version (`0` first)
-/// and walk, `introduced` turning affected on, `fixed` and `last_affected` off.
-fn sweep(
-    events: &mut [(&str, &Event)],
-    version: &str,
-    order: impl Fn(&str, &str) -> Ordering,
-) -> bool {
-    // An insertion sort: some ecosystems' orders are not transitive (Maven, Packagist), and
-    // the standard sorts may panic on such a comparator; the event lists are a handful long.
-    let before = |a: &str, b: &str| match (a == "0", b == "0") {
-        (true, true) => false,
-        (true, false) => true,
-        (false, true) => false,
-        (false, false) => order(a, b) == Ordering::Less,
-    };
-    for i in 1..events.len() {
-        let mut j = i;
-        while j > 0 && before(events[j].0, events[j - 1].0) {
-            events.swap(j, j - 1);
-            j -= 1;
-        }
-    }
-    let mut affected = false;
-    for (v, e) in events.iter() {
-        if e.introduced.is_some() {
-            if *v == "0" || order(version, v) != Ordering::Less {
-                affected = true;
-            }
-        } else if e.fixed.is_some() {
-            if order(version, v) != Ordering::Less {
-                affected = false;
-            }
-        } else if order(version, v) == Ordering::Greater {
-            affected = false;
-        }
-    }
-    affected
 }
 
 #[cfg(test)]

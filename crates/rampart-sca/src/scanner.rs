@@ -3,7 +3,6 @@
 //! count once) becomes a finding on the package's line, with the smallest upgrade that clears
 //! every advisory against that package.
 
-use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -13,8 +12,8 @@ use rampart_core::{
 
 use crate::ecosystem::Ecosystem;
 use crate::lockfile::{format_for, Input, Package};
-use crate::osv::Advisory;
-use crate::vulndb::Database;
+use crate::osv::{first_sentence, Candidate};
+use crate::vulndb::{Database, PackageAdvisory};
 
 pub const RULE_ID: &str = "sca.vulnerable-dependency";
 
@@ -129,9 +128,10 @@ impl Scanner for DepsScanner {
                     return;
                 }
             };
-            let affecting: Vec<&Advisory> = advisories
+            let installed = Candidate::new(package.ecosystem, &package.version);
+            let affecting: Vec<&PackageAdvisory> = advisories
                 .iter()
-                .filter(|a| a.affects(package.ecosystem, &package.name, &package.version))
+                .filter(|a| a.matcher.affects(&installed))
                 .collect();
             if affecting.is_empty() {
                 continue;
@@ -247,12 +247,12 @@ impl Scanner for InventoryScanner {
 
 fn finding(
     package: &Package,
-    group: &[&Advisory],
+    group: &[&PackageAdvisory],
     fix: Option<&str>,
     span: std::ops::Range<usize>,
 ) -> RawFinding {
     let mut ids: BTreeSet<&str> = BTreeSet::new();
-    for a in group {
+    for a in group.iter().map(|a| &a.advisory) {
         ids.insert(&a.id);
         ids.extend(a.aliases.iter().map(String::as_str));
     }
@@ -260,12 +260,17 @@ fn finding(
     // PYSEC and some other databases give details but no summary: their first sentence will do.
     let summary = group
         .iter()
-        .find_map(|a| a.summary.as_deref().filter(|s| !s.trim().is_empty()))
+        .find_map(|a| {
+            a.advisory
+                .summary
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+        })
         .map(str::to_string)
         .or_else(|| {
             group
                 .iter()
-                .find_map(|a| a.details.as_deref().map(first_sentence))
+                .find_map(|a| a.advisory.details.as_deref().map(first_sentence))
         })
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "known vulnerability".to_string());
@@ -292,17 +297,11 @@ fn finding(
         ))
 }
 
-fn first_sentence(text: &str) -> String {
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let end = text.find(". ").map_or(text.len(), |i| i + 1);
-    let sentence: String = text[..end].chars().take(200).collect();
-    sentence
-}
-
 /// The worst CVSS base score among the group; informational advisories are low, unscored high.
-fn severity(group: &[&Advisory]) -> Severity {
+fn severity(group: &[&PackageAdvisory]) -> Severity {
     let informational = group.iter().all(|a| {
-        a.database_specific
+        a.advisory
+            .database_specific
             .as_ref()
             .and_then(|d| d.get("informational"))
             .is_some_and(|v| !v.is_null())
@@ -312,13 +311,7 @@ fn severity(group: &[&Advisory]) -> Severity {
     }
     let best = group
         .iter()
-        .flat_map(|a| {
-            a.severity
-                .iter()
-                .chain(a.affected.iter().flat_map(|x| x.severity.iter()))
-        })
-        .filter_map(|s| crate::cvss::parse(&s.score).ok())
-        .map(|c| c.base_score)
+        .filter_map(|a| a.cvss.as_ref().map(|(score, _)| *score))
         .fold(None, |acc: Option<f64>, s| {
             Some(acc.map_or(s, |a| a.max(s)))
         });
@@ -334,11 +327,11 @@ fn severity(group: &[&Advisory]) -> Severity {
 
 /// Advisories that name each other (an id of one among the other's aliases, or a shared alias)
 /// are one vulnerability.
-fn alias_groups<'a>(advisories: &[&'a Advisory]) -> Vec<Vec<&'a Advisory>> {
-    let mut groups: Vec<(BTreeSet<&'a str>, Vec<&'a Advisory>)> = Vec::new();
+fn alias_groups<'a>(advisories: &[&'a PackageAdvisory]) -> Vec<Vec<&'a PackageAdvisory>> {
+    let mut groups: Vec<(BTreeSet<&'a str>, Vec<&'a PackageAdvisory>)> = Vec::new();
     for a in advisories {
-        let mut ids: BTreeSet<&str> = a.aliases.iter().map(String::as_str).collect();
-        ids.insert(&a.id);
+        let mut ids: BTreeSet<&str> = a.advisory.aliases.iter().map(String::as_str).collect();
+        ids.insert(&a.advisory.id);
         let mut merged = (ids, vec![*a]);
         let mut i = 0;
         while i < groups.len() {
@@ -352,37 +345,39 @@ fn alias_groups<'a>(advisories: &[&'a Advisory]) -> Vec<Vec<&'a Advisory>> {
         }
         groups.push(merged);
     }
-    let mut out: Vec<Vec<&Advisory>> = groups.into_iter().map(|(_, m)| m).collect();
+    let mut out: Vec<Vec<&PackageAdvisory>> = groups.into_iter().map(|(_, m)| m).collect();
     for g in &mut out {
-        g.sort_by(|a, b| a.id.cmp(&b.id));
+        g.sort_by(|a, b| a.advisory.id.cmp(&b.advisory.id));
     }
-    out.sort_by(|a, b| a[0].id.cmp(&b[0].id));
+    out.sort_by(|a, b| a[0].advisory.id.cmp(&b[0].advisory.id));
     out
 }
 
 /// The smallest published fixed version above the installed one that no affecting advisory
 /// still affects.
-fn smallest_fix(package: &Package, affecting: &[&Advisory]) -> Option<String> {
+fn smallest_fix(package: &Package, affecting: &[&PackageAdvisory]) -> Option<String> {
     let eco: Ecosystem = package.ecosystem;
-    let mut candidates: Vec<&str> = affecting
+    let installed = eco.parse_version(&package.version);
+    let mut candidates: Vec<Candidate> = affecting
         .iter()
-        .flat_map(|a| a.entries_for(eco, &package.name))
+        .flat_map(|a| a.advisory.entries_for(eco, &package.name))
         .flat_map(|e| e.fixed_versions())
-        .filter(|v| eco.compare(v, &package.version) == Ordering::Greater)
+        .map(|v| Candidate::new(eco, v))
+        .filter(|v| *v.parsed() > installed)
         .collect();
     // Insertion sort: some ecosystems' orders are not transitive, which the standard sorts may
     // reject with a panic.
     for i in 1..candidates.len() {
         let mut j = i;
-        while j > 0 && eco.compare(candidates[j], candidates[j - 1]) == Ordering::Less {
+        while j > 0 && candidates[j].parsed() < candidates[j - 1].parsed() {
             candidates.swap(j, j - 1);
             j -= 1;
         }
     }
     candidates
         .into_iter()
-        .find(|v| !affecting.iter().any(|a| a.affects(eco, &package.name, v)))
-        .map(str::to_string)
+        .find(|v| !affecting.iter().any(|a| a.matcher.affects(v)))
+        .map(|v| v.as_str().to_string())
 }
 
 fn line_starts(bytes: &[u8]) -> Vec<usize> {

@@ -32,7 +32,7 @@ fn a_directory_of_osv_json_imports_and_answers_lookups() {
         .advisories(Ecosystem::Maven, "org.apache.logging.log4j:log4j-core")
         .unwrap();
     assert_eq!(found.len(), 1);
-    assert!(found[0].affects(
+    assert!(found[0].advisory.affects(
         Ecosystem::Maven,
         "org.apache.logging.log4j:log4j-core",
         "2.14.1"
@@ -72,6 +72,42 @@ fn a_missing_or_damaged_database_says_what_to_do() {
     flipped[0] ^= 0xff;
     std::fs::write(&db, &flipped).unwrap();
     assert!(Database::open(&db).is_err());
+
+    // Any single damaged byte (meta, index or records) gives an answer or an error, never a
+    // panic, whatever is looked up afterwards.
+    for at in (8..good.len()).step_by(7) {
+        for mask in [0x01u8, 0x80, 0xff] {
+            let mut bad = good.clone();
+            bad[at] ^= mask;
+            std::fs::write(&db, &bad).unwrap();
+            if let Ok(opened) = Database::open(&db) {
+                for (eco, name) in [
+                    (Ecosystem::Maven, "org.apache.logging.log4j:log4j-core"),
+                    (Ecosystem::Npm, "left-pad"),
+                    (Ecosystem::PyPI, "zzz"),
+                ] {
+                    let _ = opened.advisories(eco, name);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_database_in_the_older_format_asks_for_a_fresh_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("osv.rdb");
+    let mut old = b"RMPRTDB1".to_vec();
+    old.extend_from_slice(&[0u8; 64]);
+    std::fs::write(&db, &old).unwrap();
+    let err = Database::open(&db)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("older format") && err.contains("rampart db import"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -122,7 +158,7 @@ fn real_zips_import_and_reimporting_one_ecosystem_keeps_the_others() {
     assert!(django.len() > 20, "{}", django.len());
     assert!(django
         .iter()
-        .any(|a| a.affects(Ecosystem::PyPI, "django", "3.2.0")));
+        .any(|a| a.advisory.affects(Ecosystem::PyPI, "django", "3.2.0")));
     let smallvec = db.advisories(Ecosystem::CratesIo, "smallvec").unwrap();
     assert!(!smallvec.is_empty());
 }

@@ -27,15 +27,95 @@ pub(crate) fn valid_first<V: Ord, E>(
     a: &str,
     b: &str,
     parse: impl Fn(&str) -> Result<V, E>,
-    invalid: impl Fn(&str, &str) -> Ordering,
+    invalid: fn(&str, &str) -> Ordering,
 ) -> Ordering {
-    match (parse(a), parse(b)) {
-        (Ok(a), Ok(b)) => a.cmp(&b),
-        (Ok(_), Err(_)) => Ordering::Greater,
-        (Err(_), Ok(_)) => Ordering::Less,
-        (Err(_), Err(_)) => invalid(a, b),
+    order_parsed(&parse(a).ok(), &parse(b).ok(), a, b, invalid)
+}
+
+/// [`valid_first`] over versions already parsed (`None` for invalid text).
+fn order_parsed<V: Ord>(
+    a: &Option<V>,
+    b: &Option<V>,
+    text_a: &str,
+    text_b: &str,
+    invalid: fn(&str, &str) -> Ordering,
+) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => a.cmp(b),
+        (Some(_), None) => Ordering::Greater,
+        (None, Some(_)) => Ordering::Less,
+        (None, None) => invalid(text_a, text_b),
     }
 }
+
+/// A version parsed once by an ordering's rules, to be compared many times: matching a
+/// lockfile against advisories compares the same few strings thousands of times. Ordering two
+/// parsed versions gives exactly what [`Ecosystem::compare`] gives for their text (which is
+/// implemented through it); versions parsed for different orderings compare by text.
+#[derive(Debug, Clone)]
+pub struct ParsedVersion {
+    text: Box<str>,
+    form: Form,
+}
+
+#[derive(Debug, Clone)]
+enum Form {
+    Semver(Option<semver::Version>),
+    Pep440(Option<pep440::Version>),
+    Maven(maven::Version),
+    NuGet(Option<nuget::Version>),
+    Packagist(packagist::Version),
+    Pub(Option<pub_dart::Version>),
+    RubyGems(Option<rubygems::Version>),
+    Debian(Option<debian::Version>),
+    Rpm(rpm::Version),
+    Alpine(alpine::Version),
+    Cran(Option<cran::Version>),
+    Hackage(Option<hackage::Version>),
+}
+
+impl ParsedVersion {
+    /// A version under SemVer 2.0.0 precedence, whatever the ecosystem (OSV `SEMVER` ranges).
+    pub fn semver(text: &str) -> ParsedVersion {
+        ParsedVersion {
+            text: text.into(),
+            form: Form::Semver(semver::Version::parse(text).ok()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether this is a version under SemVer precedence.
+    pub(crate) fn is_semver(&self) -> bool {
+        matches!(self.form, Form::Semver(_))
+    }
+}
+
+impl Ord for ParsedVersion {
+    fn cmp(&self, other: &Self) -> Ordering {
+        use Form::*;
+        let (a, b) = (&*self.text, &*other.text);
+        match (&self.form, &other.form) {
+            (Semver(x), Semver(y)) => order_parsed(x, y, a, b, by_text),
+            (Pep440(x), Pep440(y)) => order_parsed(x, y, a, b, pep440::order_invalid),
+            (Maven(x), Maven(y)) => x.cmp(y),
+            (NuGet(x), NuGet(y)) => order_parsed(x, y, a, b, by_text),
+            (Packagist(x), Packagist(y)) => x.cmp(y),
+            (Pub(x), Pub(y)) => order_parsed(x, y, a, b, by_text),
+            (RubyGems(x), RubyGems(y)) => order_parsed(x, y, a, b, rubygems::order_invalid),
+            (Debian(x), Debian(y)) => order_parsed(x, y, a, b, by_text),
+            (Rpm(x), Rpm(y)) => x.cmp(y),
+            (Alpine(x), Alpine(y)) => x.cmp(y),
+            (Cran(x), Cran(y)) => order_parsed(x, y, a, b, by_text),
+            (Hackage(x), Hackage(y)) => order_parsed(x, y, a, b, by_text),
+            _ => a.cmp(b),
+        }
+    }
+}
+
+ordered_by_cmp!(ParsedVersion);
 
 /// `PartialOrd`, `PartialEq` and `Eq` from a type's `Ord`, so that equality always agrees with
 /// the ecosystem's ordering (`1.0` equals `1.0.0` where the ecosystem says so).
@@ -145,24 +225,36 @@ impl Ecosystem {
 
     /// Orders two versions by this ecosystem's rules.
     pub fn compare(self, a: &str, b: &str) -> Ordering {
-        match self {
+        self.parse_version(a).cmp(&self.parse_version(b))
+    }
+
+    /// Parses a version by this ecosystem's rules, once, for many comparisons. Every string
+    /// parses: text the ecosystem rejects orders as its module documents.
+    pub fn parse_version(self, text: &str) -> ParsedVersion {
+        let form = match self {
             Ecosystem::CratesIo | Ecosystem::Npm | Ecosystem::Go | Ecosystem::Hex => {
-                semver::compare(a, b)
+                return ParsedVersion::semver(text)
             }
-            Ecosystem::PyPI => pep440::compare(a, b),
-            Ecosystem::Maven => maven::compare(a, b),
-            Ecosystem::NuGet => nuget::compare(a, b),
-            Ecosystem::Packagist => packagist::compare(a, b),
-            Ecosystem::Pub => pub_dart::compare(a, b),
-            Ecosystem::RubyGems => rubygems::compare(a, b),
-            Ecosystem::Debian | Ecosystem::Ubuntu => debian::compare(a, b),
+            Ecosystem::PyPI => Form::Pep440(pep440::Version::parse(text).ok()),
+            Ecosystem::Maven => Form::Maven(maven::Version::parse(text)),
+            Ecosystem::NuGet => Form::NuGet(nuget::Version::parse(text).ok()),
+            Ecosystem::Packagist => Form::Packagist(packagist::Version::parse(text)),
+            Ecosystem::Pub => Form::Pub(pub_dart::Version::parse(text).ok()),
+            Ecosystem::RubyGems => Form::RubyGems(rubygems::Version::parse(text).ok()),
+            Ecosystem::Debian | Ecosystem::Ubuntu => {
+                Form::Debian(debian::Version::parse(text).ok())
+            }
             Ecosystem::RedHat
             | Ecosystem::AlmaLinux
             | Ecosystem::RockyLinux
-            | Ecosystem::OpenSuse => rpm::compare(a, b),
-            Ecosystem::Alpine => alpine::compare(a, b),
-            Ecosystem::Cran => cran::compare(a, b),
-            Ecosystem::Hackage => hackage::compare(a, b),
+            | Ecosystem::OpenSuse => Form::Rpm(rpm::Version::parse(text)),
+            Ecosystem::Alpine => Form::Alpine(alpine::Version::parse(text)),
+            Ecosystem::Cran => Form::Cran(cran::Version::parse(text).ok()),
+            Ecosystem::Hackage => Form::Hackage(hackage::Version::parse(text).ok()),
+        };
+        ParsedVersion {
+            text: text.into(),
+            form,
         }
     }
 }

@@ -28,9 +28,12 @@ use super::semver::Number;
 
 /// Orders two versions the way `packaging` does; see the module documentation for invalid input.
 pub fn compare(a: &str, b: &str) -> Ordering {
-    super::valid_first(a, b, Version::parse, |a, b| {
-        legacy_key(a).cmp(&legacy_key(b))
-    })
+    super::valid_first(a, b, Version::parse, order_invalid)
+}
+
+/// How two strings that are not PEP 440 versions order: by their legacy key.
+pub(crate) fn order_invalid(a: &str, b: &str) -> Ordering {
+    legacy_key(a).cmp(&legacy_key(b))
 }
 
 /// A valid PEP 440 version.

@@ -23,10 +23,13 @@ use super::semver::Number;
 
 /// Orders two versions the way RubyGems does; see the module documentation for invalid input.
 pub fn compare(a: &str, b: &str) -> Ordering {
-    super::valid_first(a, b, str::parse::<Version>, |a, b| {
-        let lenient = |s: &str| canonical_segments(&normalize(s));
-        compare_segments(&lenient(a), &lenient(b)).then_with(|| a.cmp(b))
-    })
+    super::valid_first(a, b, str::parse::<Version>, order_invalid)
+}
+
+/// How two strings that are not gem versions order: by their lenient segments, then text.
+pub(crate) fn order_invalid(a: &str, b: &str) -> Ordering {
+    let lenient = |s: &str| canonical_segments(&normalize(s));
+    compare_segments(&lenient(a), &lenient(b)).then_with(|| a.cmp(b))
 }
 
 /// A valid gem version.

@@ -96,22 +96,24 @@ fn dependency(text: &str) -> Option<(&str, Option<&str>)> {
     Some((name, words.next()))
 }
 
-/// What the project's own packages depend on: names, each with the version it names when the
+/// What the project's own packages depend on: names, each with the versions it names when the
 /// lock names one (a name alone matches every version).
 #[derive(Default)]
-pub(super) struct DirectDeps(HashSet<(String, Option<String>)>);
+pub(super) struct DirectDeps(std::collections::HashMap<String, Vec<Option<String>>>);
 
 impl DirectDeps {
     pub(super) fn add(&mut self, name: &str, version: Option<&str>) {
-        self.0
-            .insert((name.to_string(), version.map(str::to_string)));
+        let versions = self.0.entry(name.to_string()).or_default();
+        let version = version.map(str::to_string);
+        if !versions.contains(&version) {
+            versions.push(version);
+        }
     }
 
     pub(super) fn contains(&self, name: &str, version: &str) -> bool {
-        self.0.contains(&(name.to_string(), None))
-            || self
-                .0
-                .contains(&(name.to_string(), Some(version.to_string())))
+        self.0
+            .get(name)
+            .is_some_and(|vs| vs.iter().any(|v| v.as_deref().is_none_or(|v| v == version)))
     }
 }
 
@@ -123,7 +125,7 @@ pub(super) struct LineIndex {
 impl LineIndex {
     pub(super) fn new(text: &str) -> Self {
         let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
             .collect();
         LineIndex { starts }
     }

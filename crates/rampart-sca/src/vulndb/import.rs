@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{key, Database, DbError, EcosystemInfo, Writer};
+use super::{Database, DbError, EcosystemInfo, Writer};
 use crate::ecosystem::Ecosystem;
 use crate::osv::Advisory;
 
@@ -133,7 +133,10 @@ fn add(
             .push(format!("{entry}: names no package of a known ecosystem"));
         return Ok(());
     }
-    writer.add(&advisory, bytes)?;
+    let _ = bytes;
+    let advisory = advisory.slimmed();
+    let slim = serde_json::to_vec(&advisory).map_err(|e| DbError::Import(e.to_string()))?;
+    writer.add(&advisory, &slim)?;
     for e in ecosystems {
         *report.imported.entry(e.clone()).or_default() += 1;
         writer.note_ecosystem(
@@ -165,18 +168,10 @@ fn copy_others(
         };
         kept.push(name.clone());
         writer.note_ecosystem(name, info.clone());
-        let prefix = key(eco, "");
         let mut seen = BTreeSet::new();
-        for (k, _) in old
-            .header
-            .index
-            .iter()
-            .filter(|(k, _)| k.starts_with(&prefix))
-        {
-            let Some((_, package)) = k.split_once('\0') else {
-                continue;
-            };
-            for advisory in old.advisories(eco, package)?.iter() {
+        for package in old.package_names(eco)? {
+            for found in old.advisories(eco, &package)?.iter() {
+                let advisory = &found.advisory;
                 if seen.insert(advisory.id.clone()) {
                     let raw =
                         serde_json::to_vec(advisory).map_err(|e| DbError::Import(e.to_string()))?;

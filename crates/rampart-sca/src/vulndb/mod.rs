@@ -1,12 +1,23 @@
 //! The offline vulnerability database: OSV advisories imported once, looked up by (ecosystem,
 //! package name) in microseconds.
 //!
-//! One file. After an 8-byte magic and the position of the header, the raw advisory JSON
-//! records follow one after another; the header at the end (JSON) holds per-ecosystem counts and
-//! sources and a sorted index from `ecosystem \0 normalised name` to the records that affect it.
-//! Opening reads only the header; a lookup reads and parses only the records of one package, so
-//! no scan ever parses the whole database. Writes go to a temporary file renamed over the old
-//! one, so an interrupted import leaves the previous database whole.
+//! One file, written once by an import and only read afterwards:
+//!
+//! ```text
+//! magic "RMPRTDB2" | meta offset, meta length | index offset, index length   (5 × 8 bytes, LE)
+//! records: one advisory in OSV JSON after another, slimmed to what matching and reports read
+//! meta: JSON, the format version and per-ecosystem counts, sources and import times
+//! index: u32 count | count × u32 entry offsets | entries, sorted by key:
+//!        u16 key length | key (`ecosystem \0 normalised name`) | u32 n | n × (u64 offset, u32 length)
+//! ```
+//!
+//! Opening reads the meta and the index block and parses neither beyond the entry count: a
+//! lookup is a binary search over the index bytes and then reads and parses only that package's
+//! records, so no scan ever parses the whole database (the choice by measurement: a JSON index
+//! cost more to parse and free than the whole rest of a 5,000-package scan's lookups). Every
+//! number read from the file is checked before use, so a damaged file is an error, never a
+//! panic. Writes go to a temporary file renamed over the old one, so an interrupted import
+//! leaves the previous database whole.
 
 mod import;
 
@@ -18,14 +29,17 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use crate::ecosystem::Ecosystem;
-use crate::osv::Advisory;
+use crate::osv::{Advisory, Matcher};
 
 pub use import::{import_paths, ImportLimits, ImportReport};
 
-const MAGIC: &[u8; 8] = b"RMPRTDB1";
-const FORMAT_VERSION: u32 = 1;
-/// A header larger than this is not one rampart wrote.
-const MAX_HEADER: u64 = 512 << 20;
+const MAGIC: &[u8; 8] = b"RMPRTDB2";
+/// The magic of the previous format, which only needs a fresh import.
+const OLD_MAGIC: &[u8; 8] = b"RMPRTDB1";
+const FIXED: usize = 40;
+const FORMAT_VERSION: u32 = 2;
+/// Meta or index blocks larger than this are not ones rampart wrote.
+const MAX_BLOCK: u64 = 1 << 30;
 /// A single advisory record larger than this is not one rampart wrote.
 const MAX_RECORD: u32 = 64 << 20;
 
@@ -56,21 +70,113 @@ pub struct EcosystemInfo {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Header {
+struct Meta {
     format: u32,
     ecosystems: BTreeMap<String, EcosystemInfo>,
-    /// Sorted by key; each record is (offset, length) in the file.
-    index: Vec<(String, Vec<(u64, u32)>)>,
+}
+
+/// The index block, kept as read: see the module documentation for its layout.
+struct Index {
+    bytes: Vec<u8>,
+    count: usize,
+}
+
+impl Index {
+    fn u32_at(&self, at: usize) -> Option<u32> {
+        let b = self.bytes.get(at..at.checked_add(4)?)?;
+        Some(u32::from_le_bytes(b.try_into().ok()?))
+    }
+
+    /// Entry `i`: its key and where its list of records starts.
+    fn entry(&self, i: usize) -> Option<(&[u8], usize)> {
+        let at = self.u32_at(4 + 4 * i)? as usize;
+        let len = u16::from_le_bytes(self.bytes.get(at..at + 2)?.try_into().ok()?) as usize;
+        let key = self.bytes.get(at + 2..at + 2 + len)?;
+        Some((key, at + 2 + len))
+    }
+
+    /// The (offset, length) records of the entry whose list starts at `at`.
+    fn records(&self, at: usize) -> Option<Vec<(u64, u32)>> {
+        let n = self.u32_at(at)? as usize;
+        let list = self.bytes.get(at + 4..at + 4 + n.checked_mul(12)?)?;
+        Some(
+            list.chunks_exact(12)
+                .map(|r| {
+                    let (o, l) = r.split_at(8);
+                    (
+                        u64::from_le_bytes(o.try_into().unwrap_or_default()),
+                        u32::from_le_bytes(l.try_into().unwrap_or_default()),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// The position of `key`, by binary search; `Err` when absent or when the index is damaged.
+    fn find(&self, key: &[u8]) -> Result<Option<usize>, ()> {
+        let (mut lo, mut hi) = (0, self.count);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let (k, _) = self.entry(mid).ok_or(())?;
+            match k.cmp(key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Ok(Some(mid)),
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// An advisory as a lookup returns it: with what it says about the package looked up,
+/// compiled for matching, and its worst CVSS score.
+#[derive(Debug, Clone)]
+pub struct PackageAdvisory {
+    pub advisory: Advisory,
+    pub matcher: Matcher,
+    /// The highest CVSS base score among the advisory's vectors, with that vector.
+    pub cvss: Option<(f64, String)>,
+}
+
+impl PackageAdvisory {
+    pub fn new(advisory: Advisory, ecosystem: Ecosystem, name: &str) -> PackageAdvisory {
+        let matcher = Matcher::new(&advisory, ecosystem, name);
+        let cvss = advisory
+            .severity
+            .iter()
+            .chain(advisory.affected.iter().flat_map(|x| x.severity.iter()))
+            .filter_map(|s| {
+                Some((
+                    crate::cvss::parse(&s.score).ok()?.base_score,
+                    s.score.clone(),
+                ))
+            })
+            .fold(
+                None,
+                |best: Option<(f64, String)>, (score, vector)| match best {
+                    Some((b, _)) if b >= score => best,
+                    _ => Some((score, vector)),
+                },
+            );
+        PackageAdvisory {
+            advisory,
+            matcher,
+            cvss,
+        }
+    }
 }
 
 /// An open database.
 pub struct Database {
     path: PathBuf,
     file: Mutex<std::fs::File>,
-    header: Header,
+    meta: Meta,
+    index: Index,
+    /// Where the records end: no record may reach past it.
+    records_end: u64,
     /// Advisories already read, by index position: a repository's lockfiles name the same
     /// packages again and again.
-    cache: Mutex<std::collections::HashMap<usize, std::sync::Arc<Vec<Advisory>>>>,
+    cache: Mutex<std::collections::HashMap<usize, std::sync::Arc<Vec<PackageAdvisory>>>>,
 }
 
 fn key(ecosystem: Ecosystem, name: &str) -> String {
@@ -118,45 +224,68 @@ impl Database {
             source,
         };
         let len = file.metadata().map_err(io)?.len();
-        let mut fixed = [0u8; 24];
+        let mut fixed = [0u8; FIXED];
         file.read_exact(&mut fixed)
             .map_err(|_| corrupt("shorter than its header"))?;
+        if &fixed[..8] == OLD_MAGIC {
+            return Err(corrupt("written in an older format"));
+        }
         if &fixed[..8] != MAGIC {
             return Err(corrupt("not a rampart database"));
         }
-        let offset = u64::from_le_bytes(fixed[8..16].try_into().unwrap_or_default());
-        let header_len = u64::from_le_bytes(fixed[16..24].try_into().unwrap_or_default());
-        if header_len > MAX_HEADER || offset.checked_add(header_len) != Some(len) {
-            return Err(corrupt("the header is not where the file says"));
+        let word =
+            |i: usize| u64::from_le_bytes(fixed[8 * i..8 * i + 8].try_into().unwrap_or_default());
+        let (meta_at, meta_len, index_at, index_len) = (word(1), word(2), word(3), word(4));
+        if meta_len > MAX_BLOCK
+            || index_len > MAX_BLOCK
+            || meta_at < FIXED as u64
+            || meta_at.checked_add(meta_len) != Some(index_at)
+            || index_at.checked_add(index_len) != Some(len)
+        {
+            return Err(corrupt("its blocks are not where the file says"));
         }
-        file.seek(SeekFrom::Start(offset)).map_err(io)?;
-        let mut bytes = vec![0u8; header_len as usize];
+        file.seek(SeekFrom::Start(meta_at)).map_err(io)?;
+        let mut bytes = vec![0u8; (meta_len + index_len) as usize];
         file.read_exact(&mut bytes)
-            .map_err(|_| corrupt("truncated header"))?;
-        let header: Header = serde_json::from_slice(&bytes).map_err(|e| corrupt(&e.to_string()))?;
-        if header.format != FORMAT_VERSION {
+            .map_err(|_| corrupt("truncated"))?;
+        let index_bytes = bytes.split_off(meta_len as usize);
+        let meta: Meta = serde_json::from_slice(&bytes).map_err(|e| corrupt(&e.to_string()))?;
+        if meta.format != FORMAT_VERSION {
             return Err(corrupt(&format!(
                 "unsupported format version {}",
-                header.format
+                meta.format
             )));
         }
-        if header.index.windows(2).any(|w| w[0].0 >= w[1].0)
-            || header
-                .index
-                .iter()
-                .flat_map(|(_, r)| r)
-                .any(|(o, l)| *l > MAX_RECORD || o.saturating_add(u64::from(*l)) > offset)
+        let mut index = Index {
+            bytes: index_bytes,
+            count: 0,
+        };
+        let count = index
+            .u32_at(0)
+            .ok_or_else(|| corrupt("the index is truncated"))? as usize;
+        if count
+            .checked_mul(4)
+            .and_then(|n| n.checked_add(4))
+            .is_none_or(|n| n > index.bytes.len())
         {
-            return Err(corrupt(
-                "the index is out of order or points outside the records",
-            ));
+            return Err(corrupt("the index is truncated"));
         }
+        index.count = count;
         Ok(Database {
             path: path.to_path_buf(),
             file: Mutex::new(file),
-            header,
+            meta,
+            index,
+            records_end: meta_at,
             cache: Mutex::new(std::collections::HashMap::new()),
         })
+    }
+
+    fn corrupt(&self, message: impl Into<String>) -> DbError {
+        DbError::Corrupt {
+            path: self.path.clone(),
+            message: message.into(),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -164,51 +293,70 @@ impl Database {
     }
 
     pub fn ecosystems(&self) -> &BTreeMap<String, EcosystemInfo> {
-        &self.header.ecosystems
+        &self.meta.ecosystems
     }
 
     /// Number of (ecosystem, package) entries in the index.
     pub fn packages(&self) -> usize {
-        self.header.index.len()
+        self.index.count
     }
 
-    /// Every advisory that names the package, parsed. A record that cannot be read or parsed
-    /// is an error naming the database, since only a damaged file can hold one.
+    /// The normalised names of every package of an ecosystem that some advisory names.
+    pub(crate) fn package_names(&self, ecosystem: Ecosystem) -> Result<Vec<String>, DbError> {
+        let prefix = key(ecosystem, "");
+        let mut out = Vec::new();
+        for i in 0..self.index.count {
+            let (k, _) = self
+                .index
+                .entry(i)
+                .ok_or_else(|| self.corrupt("the index is truncated"))?;
+            if let Some(name) = k.strip_prefix(prefix.as_bytes()) {
+                out.push(String::from_utf8_lossy(name).into_owned());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every advisory that names the package, parsed and ready to match. A record that cannot
+    /// be read or parsed is an error naming the database, since only a damaged file can hold one.
     pub fn advisories(
         &self,
         ecosystem: Ecosystem,
         name: &str,
-    ) -> Result<std::sync::Arc<Vec<Advisory>>, DbError> {
+    ) -> Result<std::sync::Arc<Vec<PackageAdvisory>>, DbError> {
         let k = key(ecosystem, name);
-        let Ok(i) = self
-            .header
-            .index
-            .binary_search_by(|(key, _)| key.as_str().cmp(&k))
-        else {
+        let damaged = || self.corrupt("the index is damaged");
+        let Some(i) = self.index.find(k.as_bytes()).map_err(|_| damaged())? else {
             return Ok(std::sync::Arc::new(Vec::new()));
         };
         if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&i).cloned()) {
             return Ok(hit);
         }
-        let mut out = Vec::new();
+        let records = self
+            .index
+            .entry(i)
+            .and_then(|(_, at)| self.index.records(at))
+            .ok_or_else(damaged)?;
+        let mut out = Vec::with_capacity(records.len());
         {
-            let mut file = self.file.lock().map_err(|_| DbError::Corrupt {
-                path: self.path.clone(),
-                message: "a reader crashed".into(),
-            })?;
-            for (offset, len) in &self.header.index[i].1 {
-                let mut bytes = vec![0u8; *len as usize];
-                file.seek(SeekFrom::Start(*offset))
+            let mut file = self
+                .file
+                .lock()
+                .map_err(|_| self.corrupt("a reader crashed"))?;
+            for (offset, len) in records {
+                if len > MAX_RECORD || offset.saturating_add(u64::from(len)) > self.records_end {
+                    return Err(damaged());
+                }
+                let mut bytes = vec![0u8; len as usize];
+                file.seek(SeekFrom::Start(offset))
                     .and_then(|_| file.read_exact(&mut bytes))
                     .map_err(|source| DbError::Io {
                         path: self.path.clone(),
                         source,
                     })?;
-                let advisory = Advisory::from_json(&bytes).map_err(|e| DbError::Corrupt {
-                    path: self.path.clone(),
-                    message: format!("record at {offset}: {e}"),
-                })?;
-                out.push(advisory);
+                let advisory = Advisory::from_json(&bytes)
+                    .map_err(|e| self.corrupt(format!("record at {offset}: {e}")))?;
+                out.push(PackageAdvisory::new(advisory, ecosystem, name));
             }
         }
         let out = std::sync::Arc::new(out);
@@ -249,11 +397,11 @@ impl Writer {
             source,
         };
         out.write_all(MAGIC).map_err(io)?;
-        out.write_all(&[0u8; 16]).map_err(io)?;
+        out.write_all(&[0u8; FIXED - 8]).map_err(io)?;
         Ok(Writer {
             tmp,
             out: Some(out),
-            at: 24,
+            at: FIXED as u64,
             index: BTreeMap::new(),
             ecosystems: BTreeMap::new(),
         })
@@ -306,12 +454,12 @@ impl Writer {
     }
 
     pub(crate) fn finish(mut self, path: &Path) -> Result<(), DbError> {
-        let header = Header {
+        let meta = Meta {
             format: FORMAT_VERSION,
             ecosystems: std::mem::take(&mut self.ecosystems),
-            index: std::mem::take(&mut self.index).into_iter().collect(),
         };
-        let bytes = serde_json::to_vec(&header).map_err(|e| DbError::Import(e.to_string()))?;
+        let meta = serde_json::to_vec(&meta).map_err(|e| DbError::Import(e.to_string()))?;
+        let index = encode_index(&std::mem::take(&mut self.index))?;
         let tmp = self.tmp.clone();
         let io = |source| DbError::Io {
             path: tmp.clone(),
@@ -321,12 +469,15 @@ impl Writer {
             .out
             .take()
             .ok_or_else(|| DbError::Import("the database is already written".into()))?;
-        out.write_all(&bytes).map_err(io)?;
+        out.write_all(&meta).map_err(io)?;
+        out.write_all(&index).map_err(io)?;
         let mut file = out.into_inner().map_err(|e| io(e.into_error()))?;
+        let meta_at = self.at;
+        let index_at = meta_at + meta.len() as u64;
         file.seek(SeekFrom::Start(8)).map_err(io)?;
-        file.write_all(&self.at.to_le_bytes()).map_err(io)?;
-        file.write_all(&(bytes.len() as u64).to_le_bytes())
-            .map_err(io)?;
+        for word in [meta_at, meta.len() as u64, index_at, index.len() as u64] {
+            file.write_all(&word.to_le_bytes()).map_err(io)?;
+        }
         file.sync_all().map_err(io)?;
         drop(file);
         std::fs::rename(&tmp, path).map_err(|source| DbError::Io {
@@ -334,6 +485,34 @@ impl Writer {
             source,
         })
     }
+}
+
+/// The index block for sorted keys (see the module documentation).
+fn encode_index(index: &BTreeMap<String, Vec<(u64, u32)>>) -> Result<Vec<u8>, DbError> {
+    let too_big = || DbError::Import("the index is larger than the format allows".into());
+    let count = u32::try_from(index.len()).map_err(|_| too_big())?;
+    let mut entries = Vec::new();
+    let mut offsets = Vec::with_capacity(index.len());
+    let table = 4 + 4 * index.len();
+    for (key, records) in index {
+        offsets.push(u32::try_from(table + entries.len()).map_err(|_| too_big())?);
+        let key_len = u16::try_from(key.len()).map_err(|_| too_big())?;
+        entries.extend_from_slice(&key_len.to_le_bytes());
+        entries.extend_from_slice(key.as_bytes());
+        let n = u32::try_from(records.len()).map_err(|_| too_big())?;
+        entries.extend_from_slice(&n.to_le_bytes());
+        for (offset, len) in records {
+            entries.extend_from_slice(&offset.to_le_bytes());
+            entries.extend_from_slice(&len.to_le_bytes());
+        }
+    }
+    let mut out = Vec::with_capacity(table + entries.len());
+    out.extend_from_slice(&count.to_le_bytes());
+    for o in offsets {
+        out.extend_from_slice(&o.to_le_bytes());
+    }
+    out.extend_from_slice(&entries);
+    Ok(out)
 }
 
 impl Drop for Writer {

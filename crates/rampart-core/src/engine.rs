@@ -300,6 +300,9 @@ impl Engine {
             fingerprint: fingerprint.clone(),
             secret: shown_secret,
             locations: vec![location],
+            vulnerability: raw.vulnerability,
+            priority: None,
+            suppressed: None,
         };
         acc.insert(fingerprint, finding);
     }

@@ -19,6 +19,91 @@ pub struct Finding {
     pub secret: Option<String>,
     /// Every place it was seen, sorted; the first is the primary location.
     pub locations: Vec<Location>,
+    /// For a vulnerable dependency: the package and the vulnerability as data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vulnerability: Option<Vulnerability>,
+    /// How urgent the finding is, and why (see [`crate::priority`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<crate::priority::Priority>,
+    /// Why the finding is reported but does not count against the gate (a VEX statement
+    /// that the product is not affected, an accepted risk).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppression>,
+}
+
+/// A vulnerability in a dependency: what is installed, what names the vulnerability, and the
+/// evidence that sets its priority.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Vulnerability {
+    pub package: String,
+    pub version: String,
+    /// The ecosystem as OSV names it (`crates.io`, `npm`, `PyPI`...).
+    pub ecosystem: String,
+    pub purl: String,
+    /// The advisory ids and their aliases (CVE, GHSA, RUSTSEC...), sorted.
+    pub ids: Vec<String>,
+    /// The smallest version that clears every advisory against the package, if published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvss: Option<Cvss>,
+    /// Whether the project depends on the package directly, where the lockfile tells.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct: Option<bool>,
+    /// In the CISA catalogue of known exploited vulnerabilities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kev: Option<Kev>,
+    /// The Exploit Prediction Scoring System's estimate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epss: Option<Epss>,
+}
+
+impl Vulnerability {
+    /// The CVE ids among the ids.
+    pub fn cves(&self) -> impl Iterator<Item = &str> {
+        self.ids
+            .iter()
+            .map(String::as_str)
+            .filter(|id| id.starts_with("CVE-"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cvss {
+    /// The base score, 0.0 to 10.0.
+    pub score: f64,
+    /// The vector the score was computed from.
+    pub vector: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kev {
+    /// When CISA added it to the catalogue (YYYY-MM-DD).
+    pub date_added: String,
+    /// The remediation deadline for US federal agencies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    /// Known to be used in ransomware campaigns.
+    pub ransomware: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Epss {
+    /// The probability of exploitation activity in the next 30 days.
+    pub score: f64,
+    /// The share of scored vulnerabilities with a lower or equal score.
+    pub percentile: f64,
+}
+
+/// Why a finding does not count against the gate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppression {
+    /// `vex` or `exception`.
+    pub kind: String,
+    /// The justification, as its source gives it.
+    pub reason: String,
+    /// Where it comes from (a VEX document, the configuration).
+    pub source: String,
 }
 
 impl Finding {

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod finding;
 pub mod fingerprint;
 pub mod lines;
+pub mod priority;
 pub mod redact;
 pub mod report;
 pub mod rule;
@@ -23,7 +24,7 @@ pub mod walk;
 
 pub use diagnostic::{Diagnostic, DiagnosticLevel};
 pub use engine::{Accumulator, Engine, EngineOptions, SourceItem};
-pub use finding::{Commit, Finding, Location};
+pub use finding::{Commit, Cvss, Epss, Finding, Kev, Location, Suppression, Vulnerability};
 pub use fingerprint::Fingerprint;
 pub use report::{Report, Stats};
 pub use rule::{RuleMeta, Taxonomy};

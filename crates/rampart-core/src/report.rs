@@ -80,7 +80,7 @@ impl Stats {
 pub struct Gate {
     pub fail_on: FailOn,
     pub passed: bool,
-    /// How many findings are at or above the threshold.
+    /// How many findings are at or above the threshold (suppressed ones never count).
     pub failing_findings: usize,
 }
 
@@ -88,7 +88,7 @@ impl Gate {
     pub fn decide(fail_on: FailOn, findings: &[Finding]) -> Gate {
         let failing = findings
             .iter()
-            .filter(|f| fail_on.fails(f.severity))
+            .filter(|f| f.suppressed.is_none() && fail_on.fails(f.severity))
             .count();
         Gate {
             fail_on,
@@ -99,10 +99,11 @@ impl Gate {
 }
 
 impl Report {
-    /// Findings per severity, every severity present (zero when none), highest first.
+    /// Findings that count (not suppressed) per severity, every severity present (zero when
+    /// none), highest first.
     pub fn counts_by_severity(&self) -> Vec<(Severity, usize)> {
         let mut counts: BTreeMap<Severity, usize> = Severity::ALL.iter().map(|s| (*s, 0)).collect();
-        for f in &self.findings {
+        for f in self.findings.iter().filter(|f| f.suppressed.is_none()) {
             *counts.entry(f.severity).or_default() += 1;
         }
         counts.into_iter().rev().collect()

@@ -56,7 +56,7 @@ impl OwnedBlob {
 
 /// What a scanner reports: which rule matched and where, in byte offsets of the blob. The
 /// engine turns it into a located, fingerprinted, redacted [`crate::Finding`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RawFinding {
     pub rule_id: String,
     /// The bytes of the blob the finding points at.
@@ -76,6 +76,8 @@ pub struct RawFinding {
     /// What makes this finding itself, for its fingerprint, when the matched text alone does
     /// not (two advisories against the same lockfile line are two findings).
     pub identity: Option<String>,
+    /// For a vulnerable dependency, the package and vulnerability as data.
+    pub vulnerability: Option<crate::finding::Vulnerability>,
 }
 
 impl RawFinding {
@@ -89,7 +91,13 @@ impl RawFinding {
             note: None,
             severity: None,
             identity: None,
+            vulnerability: None,
         }
+    }
+
+    pub fn with_vulnerability(mut self, v: crate::finding::Vulnerability) -> Self {
+        self.vulnerability = Some(v);
+        self
     }
 
     pub fn with_secret(mut self, secret: impl Into<String>, redact: Range<usize>) -> Self {

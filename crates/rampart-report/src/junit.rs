@@ -40,8 +40,9 @@ pub fn render(report: &Report, rules: &[RuleMeta]) -> String {
                 findings: Vec::new(),
             });
     }
-    // A finding whose rule is missing from the list still fails its own case.
-    for finding in &report.findings {
+    // A finding whose rule is missing from the list still fails its own case; a suppressed
+    // one (VEX, accepted risk) fails nothing.
+    for finding in report.findings.iter().filter(|f| f.suppressed.is_none()) {
         suites
             .entry(&finding.scanner)
             .or_default()

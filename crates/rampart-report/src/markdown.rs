@@ -27,12 +27,13 @@ pub fn render(report: &Report) -> String {
     }
 
     out.push_str("\n### Findings\n\n");
-    out.push_str("| Severity | Rule | Location | Message |\n| --- | --- | --- | --- |\n");
-    // Most severe first, so that the cap hides the least severe; the sort is stable and keeps
-    // the report's path order within a severity.
-    let mut findings: Vec<_> = report.findings.iter().collect();
-    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    for finding in findings.into_iter().take(MAX_ROWS) {
+    out.push_str(
+        "| Priority | Severity | Rule | Location | Message |\n| --- | --- | --- | --- | --- |\n",
+    );
+    // The report lists the most urgent first, so the cap hides the least urgent; suppressed
+    // findings (VEX, accepted risks) are counted below, not listed.
+    let findings = report.findings.iter().filter(|f| f.suppressed.is_none());
+    for finding in findings.take(MAX_ROWS) {
         let location = match finding.locations.first() {
             Some(l) => {
                 let mut cell = code(&format!("{}:{}", l.path, l.line));
@@ -46,18 +47,31 @@ pub fn render(report: &Report) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} |",
+            finding.priority.as_ref().map_or("", |p| p.level.as_str()),
             text::severity_title(finding.severity),
             code(&finding.rule_id),
             location,
             cell(&finding.message)
         );
     }
-    let hidden = report.findings.len().saturating_sub(MAX_ROWS);
+    let suppressed = report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_some())
+        .count();
+    let hidden = (report.findings.len() - suppressed).saturating_sub(MAX_ROWS);
     if hidden > 0 {
         let _ = writeln!(
             out,
             "\n… and {hidden} more (the full list is in the JSON or SARIF report)."
+        );
+    }
+    if suppressed > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} suppressed by VEX statements or accepted risks, not counted (see the JSON report).",
+            text::count(suppressed, "finding", "findings")
         );
     }
 

@@ -174,10 +174,13 @@ fn results(report: &Report) -> Vec<SarifResult<'_>> {
                     finding: finding.fingerprint.as_str(),
                     location: None,
                 },
+                suppressions: suppressions(finding),
                 properties: ResultProperties {
                     scanner: &finding.scanner,
                     severity: finding.severity.as_str(),
                     confidence: finding.confidence.as_str(),
+                    priority: finding.priority.as_ref().map(|p| p.explain()),
+                    vulnerability: finding.vulnerability.as_ref(),
                     commit: None,
                     staged: false,
                 },
@@ -207,10 +210,13 @@ fn results(report: &Report) -> Vec<SarifResult<'_>> {
                     finding: finding.fingerprint.as_str(),
                     location: Some(location_hash(finding, location, *occurrence)),
                 },
+                suppressions: suppressions(finding),
                 properties: ResultProperties {
                     scanner: &finding.scanner,
                     severity: finding.severity.as_str(),
                     confidence: finding.confidence.as_str(),
+                    priority: finding.priority.as_ref().map(|p| p.explain()),
+                    vulnerability: finding.vulnerability.as_ref(),
                     commit: location.commit.as_ref().map(|c| CommitInfo {
                         id: &c.id,
                         author: &c.author,
@@ -440,7 +446,33 @@ struct SarifResult<'a> {
     /// Exactly one, except for a finding without any location (only a hand-edited report).
     locations: Vec<ResultLocation<'a>>,
     partial_fingerprints: PartialFingerprints<'a>,
+    /// SARIF's own record of a result that is reported but suppressed (§3.27.23): code
+    /// scanning shows it as dismissed, with the justification.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression>,
     properties: ResultProperties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifSuppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
+}
+
+/// A VEX statement or an accepted risk lives outside the scanned code: an `external`
+/// suppression, accepted.
+fn suppressions(finding: &Finding) -> Vec<SarifSuppression> {
+    finding
+        .suppressed
+        .iter()
+        .map(|s| SarifSuppression {
+            kind: "external",
+            status: "accepted",
+            justification: format!("{} ({}: {})", s.reason, s.kind, s.source),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -496,6 +528,13 @@ struct ResultProperties<'a> {
     scanner: &'a str,
     severity: &'static str,
     confidence: &'static str,
+    /// The priority with its evidence, on one line (`P1: known exploited …`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    priority: Option<String>,
+    /// For a vulnerable dependency: package, version, purl, ids, fixed version, CVSS, EPSS,
+    /// KEV, as in the JSON report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vulnerability: Option<&'a rampart_core::Vulnerability>,
     #[serde(skip_serializing_if = "Option::is_none")]
     commit: Option<CommitInfo<'a>>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]

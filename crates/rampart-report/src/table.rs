@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use rampart_core::priority::Level;
 use rampart_core::report::Gate;
 use rampart_core::severity::FailOn;
 use rampart_core::{Commit, Finding, Location, Report, Severity};
@@ -67,12 +68,14 @@ pub fn render(report: &Report, color: bool) -> String {
     out
 }
 
+/// Within a file: the most urgent first, then by position.
 fn entry_key<'a>(
     finding: &'a Finding,
     location: Option<&'a Location>,
-) -> (u32, u32, &'a str, Option<&'a Commit>) {
+) -> (Option<Level>, u32, u32, &'a str, Option<&'a Commit>) {
     let (line, column) = location.map_or((0, 0), |l| (l.line, l.column));
     (
+        finding.priority.as_ref().map(|p| p.level),
         line,
         column,
         &finding.rule_id,
@@ -103,6 +106,30 @@ fn write_entry(
     let detail = format!("{indent}{}", " ".repeat(10));
     if finding.message != finding.title {
         let _ = writeln!(out, "{detail}{}", clean(&finding.message));
+    }
+    if let Some(s) = &finding.suppressed {
+        let _ = writeln!(
+            out,
+            "{detail}{}",
+            ansi.paint(
+                BOLD_DIM,
+                &format!(
+                    "suppressed ({}): {} [{}]",
+                    clean(&s.kind),
+                    clean(&s.reason),
+                    clean(&s.source)
+                )
+            )
+        );
+    }
+    // Priority explains itself where it rests on more than the severity shown above.
+    if let (Some(p), Some(_)) = (&finding.priority, &finding.vulnerability) {
+        let _ = writeln!(
+            out,
+            "{detail}{} {}",
+            ansi.paint(BOLD_YELLOW, "priority"),
+            clean(&p.explain())
+        );
     }
     if let Some(snippet) = location.and_then(|l| l.snippet.as_ref()) {
         let _ = writeln!(out, "{detail}{}", ansi.paint(CYAN, &clean(snippet)));
@@ -143,12 +170,22 @@ fn write_summary(out: &mut String, report: &Report, files: usize, ansi: Ansi) {
         .filter(|(_, n)| *n > 0)
         .map(|(s, n)| ansi.paint(severity_style(s), &format!("{n} {s}")))
         .collect();
+    let suppressed = report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_some())
+        .count();
     let _ = writeln!(
         out,
-        "{} in {}: {}",
-        text::count(report.findings.len(), "finding", "findings"),
+        "{} in {}: {}{}",
+        text::count(report.findings.len() - suppressed, "finding", "findings"),
         text::count(files, "file", "files"),
-        counts.join(", ")
+        counts.join(", "),
+        if suppressed > 0 {
+            format!(" ({} suppressed, not counted)", suppressed)
+        } else {
+            String::new()
+        }
     );
     let _ = writeln!(out, "{}", gate_line(&report.gate, ansi));
 }

@@ -6,8 +6,10 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use rampart_core::priority::severity_of_score;
 use rampart_core::{
-    Blob, Confidence, Diagnostic, RawFinding, RuleMeta, Scanner, Severity, Taxonomy,
+    Blob, Confidence, Cvss, Diagnostic, RawFinding, RuleMeta, Scanner, Severity, Taxonomy,
+    Vulnerability,
 };
 
 use crate::ecosystem::Ecosystem;
@@ -286,15 +288,37 @@ fn finding(
         summary.trim(),
         upgrade
     );
+    let purl = package.purl();
+    // The identity holds no line, so that a baseline or an exception survives the lockfile
+    // changing around the package.
+    let identity = format!("{purl}\0{}", ids.first().copied().unwrap_or_default());
+    let cvss = group
+        .iter()
+        .filter_map(|a| a.cvss.as_ref())
+        .fold(None, |best: Option<&(f64, String)>, c| match best {
+            Some(b) if b.0 >= c.0 => Some(b),
+            _ => Some(c),
+        })
+        .map(|(score, vector)| Cvss {
+            score: *score,
+            vector: vector.clone(),
+        });
     RawFinding::new(RULE_ID, span)
         .with_message(message)
         .with_severity(severity(group))
-        .with_identity(format!(
-            "{}\0{}\0{}",
-            package.purl(),
-            ids.first().copied().unwrap_or_default(),
-            package.line
-        ))
+        .with_identity(identity)
+        .with_vulnerability(Vulnerability {
+            package: package.name.clone(),
+            version: package.version.clone(),
+            ecosystem: package.ecosystem.osv_name().to_string(),
+            purl,
+            ids: ids.iter().map(|s| s.to_string()).collect(),
+            fixed: fix.map(str::to_string),
+            cvss,
+            direct: package.direct,
+            kev: None,
+            epss: None,
+        })
 }
 
 /// The worst CVSS base score among the group; informational advisories are low, unscored high.
@@ -315,14 +339,7 @@ fn severity(group: &[&PackageAdvisory]) -> Severity {
         .fold(None, |acc: Option<f64>, s| {
             Some(acc.map_or(s, |a| a.max(s)))
         });
-    match best {
-        None => Severity::High,
-        Some(s) if s >= 9.0 => Severity::Critical,
-        Some(s) if s >= 7.0 => Severity::High,
-        Some(s) if s >= 4.0 => Severity::Medium,
-        Some(s) if s > 0.0 => Severity::Low,
-        Some(_) => Severity::Info,
-    }
+    best.map_or(Severity::High, severity_of_score)
 }
 
 /// Advisories that name each other (an id of one among the other's aliases, or a shared alias)

@@ -120,6 +120,7 @@ pub fn execute(
         .cloned()
         .collect();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
+    rampart_core::priority::prioritise(&mut findings);
     let gate = Gate::decide(settings.fail_on, &findings);
     let report = Report {
         schema_version: REPORT_SCHEMA_VERSION.to_string(),

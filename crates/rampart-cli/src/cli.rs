@@ -204,6 +204,12 @@ pub struct ScanArgs {
     /// user data directory; see `rampart db`).
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
+
+    /// Do not read or write the result cache (lockfiles already checked against the same
+    /// database are answered from it; default location $RAMPART_CACHE_DIR, else
+    /// ~/.cache/rampart).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

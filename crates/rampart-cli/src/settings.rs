@@ -74,6 +74,11 @@ impl Settings {
             disabled: disabled.clone(),
             ignores: config.rules.ignore.clone(),
             show_secrets: args.show_secrets,
+            cache: if args.no_cache {
+                None
+            } else {
+                rampart_core::cache::default_dir()
+            },
         };
         let mut extra_rule_files = config.secrets.rules.clone();
         extra_rule_files.extend(args.rule_files.iter().cloned());

@@ -551,6 +551,41 @@ fn deps_finds_a_vulnerable_dependency_with_its_fix() {
         "{message}"
     );
     assert_eq!(f["locations"][0]["path"], "pom.xml");
+    assert_eq!(
+        f["vulnerability"]["purl"],
+        "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"
+    );
+    assert_eq!(f["vulnerability"]["fixed"], "2.15.0");
+    assert_eq!(f["vulnerability"]["cvss"]["score"], 10.0);
+    assert_eq!(f["priority"]["level"], "P2");
+
+    // The same lockfile against the same database is answered from the result cache, with
+    // the same report; without the cache, too.
+    let cache = dir.path().join("cache");
+    let run = |extra: &[&str]| {
+        rampart()
+            .env("RAMPART_CACHE_DIR", &cache)
+            .arg("scan")
+            .arg(&project)
+            .arg("--db")
+            .arg(&db)
+            .args(["--format", "json"])
+            .args(extra)
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone()
+    };
+    assert_eq!(run(&["--no-cache"]), out);
+    assert!(!cache.exists(), "--no-cache writes nothing");
+    assert_eq!(run(&[]), out);
+    let entries = walk_files(&cache);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(run(&[]), out, "answered from the cache");
+    // A damaged entry is a miss, and the report does not change.
+    std::fs::write(&entries[0], b"{\"findings\": 7").expect("write");
+    assert_eq!(run(&[]), out);
 
     // Without a database every other scanner still runs, and the run says how to get one.
     rampart()
@@ -655,4 +690,18 @@ fn sbom_is_written_and_read_back_for_scanning() {
         "{message}"
     );
     assert!(message.ends_with("upgrade to 3.2.12"), "{message}");
+}
+
+/// Every file under `dir`, recursively.
+fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk_files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
 }

@@ -9,6 +9,7 @@ use std::sync::{mpsc, Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
+use crate::cache::{Entry, ResultCache};
 use crate::config::RuleIgnore;
 use crate::diagnostic::Diagnostic;
 use crate::finding::{Finding, Location};
@@ -33,6 +34,8 @@ pub struct EngineOptions {
     pub ignores: Vec<RuleIgnore>,
     /// Print secrets in full instead of redacting them.
     pub show_secrets: bool,
+    /// Where scanners that can ([`Scanner::cache_key`]) keep results between runs.
+    pub cache: Option<std::path::PathBuf>,
 }
 
 /// Counters a progress bar can read while the scan runs.
@@ -48,6 +51,9 @@ pub struct Engine {
     disabled: Vec<String>,
     ignores: Vec<(Vec<String>, GlobSet)>,
     show_secrets: bool,
+    cache: Option<ResultCache>,
+    /// Each scanner's cache key, asked once.
+    cache_keys: Vec<Option<String>>,
     pub progress: Arc<Progress>,
 }
 
@@ -147,12 +153,18 @@ impl Engine {
             })?;
             ignores.push((ig.rules.clone(), set));
         }
+        let cache_keys = scanners
+            .iter()
+            .map(|s| s.cache_key().map(|k| format!("{}/{k}", s.name())))
+            .collect();
         Ok(Engine {
             scanners,
             rules,
             disabled: options.disabled,
             ignores,
             show_secrets: options.show_secrets,
+            cache: options.cache.map(ResultCache::new),
+            cache_keys,
             progress: Arc::new(Progress::default()),
         })
     }
@@ -201,10 +213,25 @@ impl Engine {
         acc.stats.bytes_scanned += blob.bytes.len() as u64;
 
         let mut raw = Vec::new();
-        for scanner in &self.scanners {
-            if scanner.wants(blob.path) {
-                scanner.scan(blob, &mut raw, &mut acc.diagnostics);
+        for (scanner, key) in self.scanners.iter().zip(&self.cache_keys) {
+            if !scanner.wants(blob.path) {
+                continue;
             }
+            let (Some(cache), Some(key)) = (&self.cache, key) else {
+                scanner.scan(blob, &mut raw, &mut acc.diagnostics);
+                continue;
+            };
+            let entry = match cache.get(key, blob) {
+                Some(hit) => hit,
+                None => {
+                    let mut fresh = Entry::default();
+                    scanner.scan(blob, &mut fresh.findings, &mut fresh.diagnostics);
+                    cache.put(key, blob, &fresh);
+                    fresh
+                }
+            };
+            raw.extend(entry.findings);
+            acc.diagnostics.extend(entry.diagnostics);
         }
         if raw.is_empty() {
             return;

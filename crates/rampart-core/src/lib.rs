@@ -7,6 +7,7 @@
 //! fingerprinted, suppressed and deduplicated [`Finding`]s.
 
 pub mod baseline;
+pub mod cache;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;

@@ -56,7 +56,7 @@ impl OwnedBlob {
 
 /// What a scanner reports: which rule matched and where, in byte offsets of the blob. The
 /// engine turns it into a located, fingerprinted, redacted [`crate::Finding`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RawFinding {
     pub rule_id: String,
     /// The bytes of the blob the finding points at.
@@ -149,6 +149,14 @@ pub trait Scanner: Send + Sync {
         findings: &mut Vec<RawFinding>,
         diagnostics: &mut Vec<crate::Diagnostic>,
     );
+
+    /// For a scanner whose results depend only on a blob's path and bytes and on data it can
+    /// name (its version, a database's identity): that name. The engine may then answer a
+    /// blob it has seen before from the result cache (see [`crate::cache`]) instead of calling
+    /// [`Scanner::scan`]. `None`, the default, never caches.
+    fn cache_key(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A shared scanner is a scanner, so a caller can keep a handle on one it gives the engine
@@ -173,5 +181,9 @@ impl<S: Scanner + ?Sized> Scanner for std::sync::Arc<S> {
         diagnostics: &mut Vec<crate::Diagnostic>,
     ) {
         (**self).scan(blob, findings, diagnostics)
+    }
+
+    fn cache_key(&self) -> Option<String> {
+        (**self).cache_key()
     }
 }

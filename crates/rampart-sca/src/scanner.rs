@@ -26,6 +26,8 @@ pub struct DepsScanner {
     rules: Vec<RuleMeta>,
     /// Read every file handed over as a lockfile or SBOM, whatever its name (`--sbom FILE`).
     any_name: bool,
+    /// Threads a big lockfile may be checked on.
+    threads: usize,
 }
 
 /// The documentation of the deps scanner's rule, without opening a database.
@@ -76,7 +78,14 @@ impl DepsScanner {
             missing,
             rules: vec![rule()],
             any_name: false,
+            threads: 1,
         }
+    }
+
+    /// Checks a big lockfile's packages on up to `threads` threads.
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
     }
 
     /// Reads whatever file it is given as an SBOM when its name is not a lockfile's.
@@ -103,6 +112,13 @@ impl Scanner for DepsScanner {
         self.any_name || format_for(Path::new(path)).is_some() || is_sbom(path)
     }
 
+    /// Findings depend on the lockfile and the database only; without a database there is
+    /// nothing worth keeping.
+    fn cache_key(&self) -> Option<String> {
+        let db = self.db.as_ref()?;
+        Some(format!("{}/{}", db.identity(), self.any_name))
+    }
+
     fn scan(
         &self,
         blob: &Blob<'_>,
@@ -122,30 +138,64 @@ impl Scanner for DepsScanner {
             return;
         };
         let lines = line_starts(blob.bytes);
-        for package in &packages {
-            let advisories = match db.advisories(package.ecosystem, &package.name) {
-                Ok(a) => a,
+        let check = |packages: &[Package]| -> Result<Vec<RawFinding>, String> {
+            let mut out = Vec::new();
+            for package in packages {
+                let advisories = db
+                    .advisories(package.ecosystem, &package.name)
+                    .map_err(|e| e.to_string())?;
+                let installed = Candidate::new(package.ecosystem, &package.version);
+                let affecting: Vec<&PackageAdvisory> = advisories
+                    .iter()
+                    .filter(|a| a.matcher.affects(&installed))
+                    .collect();
+                if affecting.is_empty() {
+                    continue;
+                }
+                let fix = smallest_fix(package, &affecting);
+                let span = line_span(&lines, blob.bytes.len(), package.line);
+                for group in alias_groups(&affecting) {
+                    out.push(finding(package, &group, fix.as_deref(), span.clone()));
+                }
+            }
+            Ok(out)
+        };
+        // A big lockfile is checked on every thread the run has, in order-keeping chunks.
+        let chunk = packages
+            .len()
+            .div_ceil(self.threads.max(1))
+            .max(PACKAGES_PER_THREAD);
+        let results: Vec<Result<Vec<RawFinding>, String>> = if packages.len() > chunk {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = packages
+                    .chunks(chunk)
+                    .map(|part| scope.spawn(move || check(part)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err("a matcher thread failed".into()))
+                    })
+                    .collect()
+            })
+        } else {
+            vec![check(&packages)]
+        };
+        for result in results {
+            match result {
+                Ok(found) => findings.extend(found),
                 Err(e) => {
-                    diagnostics.push(Diagnostic::error(blob.path, e.to_string()));
+                    diagnostics.push(Diagnostic::error(blob.path, e));
                     return;
                 }
-            };
-            let installed = Candidate::new(package.ecosystem, &package.version);
-            let affecting: Vec<&PackageAdvisory> = advisories
-                .iter()
-                .filter(|a| a.matcher.affects(&installed))
-                .collect();
-            if affecting.is_empty() {
-                continue;
-            }
-            let fix = smallest_fix(package, &affecting);
-            let span = line_span(&lines, blob.bytes.len(), package.line);
-            for group in alias_groups(&affecting) {
-                findings.push(finding(package, &group, fix.as_deref(), span.clone()));
             }
         }
     }
 }
+
+/// Lockfiles smaller than this many packages per thread are checked on one thread.
+const PACKAGES_PER_THREAD: usize = 500;
 
 /// Whether a file name is one SBOM tools write: `bom.json`, `sbom.json`, `*.cdx.json`,
 /// `*.spdx.json`, `*.bom.json`.

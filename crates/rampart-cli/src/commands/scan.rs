@@ -84,7 +84,8 @@ pub fn execute(
         scanners.push(Box::new(s));
     }
     if only.is_none() || only == Some("deps") {
-        let deps = rampart_sca::scanner::DepsScanner::new(&settings.db);
+        let deps =
+            rampart_sca::scanner::DepsScanner::new(&settings.db).with_threads(settings.walk.jobs);
         let deps = if settings.sbom_input {
             deps.reading_any_name()
         } else {

@@ -12,8 +12,14 @@ pub fn rampart() -> Cmd {
     // Tests must not depend on the developer's terminal or environment.
     cmd.env("NO_COLOR", "1")
         .env_remove("RAMPART_CONFIG")
-        .env("RAMPART_DB", "/nonexistent/rampart-test/osv.rdb");
+        .env("RAMPART_DB", "/nonexistent/rampart-test/osv.rdb")
+        .env("RAMPART_CACHE_DIR", test_cache_dir());
     cmd
+}
+
+/// A result cache of this test process's own, never the developer's.
+pub fn test_cache_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("rampart-test-cache-{}", std::process::id()))
 }
 
 pub fn fixture(name: &str) -> PathBuf {

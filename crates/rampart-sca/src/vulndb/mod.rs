@@ -174,6 +174,9 @@ pub struct Database {
     index: Index,
     /// Where the records end: no record may reach past it.
     records_end: u64,
+    /// A digest of the block positions and the meta (which holds every import time): another
+    /// import is another identity.
+    identity: String,
     /// Advisories already read, by index position: a repository's lockfiles name the same
     /// packages again and again.
     cache: Mutex<std::collections::HashMap<usize, std::sync::Arc<Vec<PackageAdvisory>>>>,
@@ -248,6 +251,17 @@ impl Database {
         let mut bytes = vec![0u8; (meta_len + index_len) as usize];
         file.read_exact(&mut bytes)
             .map_err(|_| corrupt("truncated"))?;
+        let identity = {
+            use sha2::Digest;
+            let mut h = sha2::Sha256::new();
+            h.update(fixed);
+            h.update(&bytes[..meta_len as usize]);
+            h.finalize()
+                .iter()
+                .take(16)
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        };
         let index_bytes = bytes.split_off(meta_len as usize);
         let meta: Meta = serde_json::from_slice(&bytes).map_err(|e| corrupt(&e.to_string()))?;
         if meta.format != FORMAT_VERSION {
@@ -277,6 +291,7 @@ impl Database {
             meta,
             index,
             records_end: meta_at,
+            identity,
             cache: Mutex::new(std::collections::HashMap::new()),
         })
     }
@@ -290,6 +305,11 @@ impl Database {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// What distinguishes this database's contents from any other import's.
+    pub fn identity(&self) -> &str {
+        &self.identity
     }
 
     pub fn ecosystems(&self) -> &BTreeMap<String, EcosystemInfo> {

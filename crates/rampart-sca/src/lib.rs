@@ -5,9 +5,11 @@
 
 pub mod cvss;
 pub mod ecosystem;
+pub mod intel;
 pub mod lockfile;
 pub mod osv;
 pub mod purl;
 pub mod sbom;
 pub mod scanner;
+pub mod vex;
 pub mod vulndb;

@@ -76,6 +76,22 @@ pub enum DbCommand {
         #[arg(long, value_name = "FILE")]
         db: Option<PathBuf>,
     },
+    /// Import EPSS scores (FIRST's daily `epss_scores-YYYY-MM-DD.csv`, plain or gzipped):
+    /// findings are then prioritised by the probability of exploitation.
+    ImportEpss {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+    },
+    /// Import the CISA Known Exploited Vulnerabilities catalogue
+    /// (`known_exploited_vulnerabilities.json`): findings it lists come first.
+    ImportKev {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+    },
     /// Ecosystems, advisory counts and age of the database.
     Status {
         #[arg(long, value_name = "FILE")]
@@ -204,6 +220,12 @@ pub struct ScanArgs {
     /// user data directory; see `rampart db`).
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
+
+    /// A VEX document (OpenVEX or CycloneDX VEX JSON): vulnerabilities it declares
+    /// `not_affected` (or `false_positive`) for a package are reported as suppressed, with
+    /// the justification, and do not fail the gate. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
 
     /// Do not read or write the result cache (lockfiles already checked against the same
     /// database are answered from it; default location $RAMPART_CACHE_DIR, else

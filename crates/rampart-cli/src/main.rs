@@ -10,6 +10,7 @@ mod terminal;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
+use rampart_sca::intel::IntelPart;
 
 use crate::cli::{
     BaselineCommand, Cli, Command, DbCommand, RulesCommand, ScanCommand, SchemaCommand,
@@ -71,6 +72,12 @@ fn main() -> ExitCode {
         Command::Sbom(args) => commands::sbom::run(&args),
         Command::Db(DbCommand::Import { paths, db }) => commands::db::import(&paths, db),
         Command::Db(DbCommand::Status { db }) => commands::db::status(db),
+        Command::Db(DbCommand::ImportEpss { file, db }) => {
+            commands::db::import_intel(&file, db, IntelPart::Epss)
+        }
+        Command::Db(DbCommand::ImportKev { file, db }) => {
+            commands::db::import_intel(&file, db, IntelPart::Kev)
+        }
         Command::Schema(SchemaCommand::Report) => {
             print!("{}", rampart_report::report_schema());
             Ok(())

@@ -26,6 +26,8 @@ pub struct Settings {
     pub db: PathBuf,
     /// The target is an SBOM given with `--sbom`.
     pub sbom_input: bool,
+    /// VEX documents to apply to dependency findings.
+    pub vex: Vec<PathBuf>,
     history: bool,
     staged: bool,
 }
@@ -102,6 +104,7 @@ impl Settings {
                 .clone()
                 .unwrap_or_else(rampart_sca::vulndb::default_path),
             sbom_input: args.sbom.is_some(),
+            vex: args.vex.clone(),
             history: args.history,
             staged: args.staged,
         })

@@ -122,7 +122,12 @@ pub fn summary(report: &Report, elapsed: Instant) -> String {
     if !skipped.is_empty() {
         line.push_str(&format!(", skipped {}", skipped.join(", ")));
     }
-    let n = report.findings.len();
+    let set_aside = report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_some())
+        .count();
+    let n = report.findings.len() - set_aside;
     if n == 0 {
         line.push_str("; no findings");
     } else {
@@ -138,7 +143,7 @@ pub fn summary(report: &Report, elapsed: Instant) -> String {
             by.join(", ")
         ));
     }
-    let quiet = s.suppressed_inline + s.suppressed_config + s.in_baseline;
+    let quiet = s.suppressed_inline + s.suppressed_config + s.in_baseline + set_aside as u64;
     if quiet > 0 {
         line.push_str(&format!("; {quiet} suppressed or in baseline"));
     }

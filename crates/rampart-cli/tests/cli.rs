@@ -692,6 +692,111 @@ fn sbom_is_written_and_read_back_for_scanning() {
     assert!(message.ends_with("upgrade to 3.2.12"), "{message}");
 }
 
+#[test]
+fn deps_findings_are_prioritised_by_kev_and_epss_and_vex_suppresses_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("osv.rdb");
+    let sca =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rampart-sca/tests/fixtures");
+    rampart()
+        .args(["db", "import"])
+        .arg(sca.join("osv"))
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .success();
+    for (command, file) in [
+        ("import-epss", "intel/epss_scores-2026-11-21.csv"),
+        ("import-kev", "intel/known_exploited_vulnerabilities.json"),
+    ] {
+        rampart()
+            .args(["db", command])
+            .arg(sca.join(file))
+            .arg("--db")
+            .arg(&db)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("imported"));
+    }
+    rampart()
+        .args(["db", "status", "--db"])
+        .arg(&db)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("EPSS").and(predicate::str::contains("CISA KEV")));
+
+    let project = dir.path().join("app");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    std::fs::write(
+        project.join("pom.xml"),
+        "<project><modelVersion>4.0.0</modelVersion><groupId>g</groupId><artifactId>a</artifactId>\n\
+         <version>1</version><dependencies><dependency><groupId>org.apache.logging.log4j</groupId>\n\
+         <artifactId>log4j-core</artifactId><version>2.14.1</version></dependency></dependencies></project>\n",
+    )
+    .expect("write");
+    let scan = |extra: &[&std::ffi::OsStr], code: i32| {
+        let out = rampart()
+            .arg("scan")
+            .arg(&project)
+            .arg("--db")
+            .arg(&db)
+            .args(["--format", "json"])
+            .args(extra)
+            .assert()
+            .code(code)
+            .get_output()
+            .stdout
+            .clone();
+        json(&out)
+    };
+    let report = scan(&[], 1);
+    let f = &report["findings"][0];
+    assert_eq!(f["vulnerability"]["kev"]["date_added"], "2021-12-10");
+    assert_eq!(f["vulnerability"]["epss"]["percentile"], 0.99957);
+    assert_eq!(f["priority"]["level"], "P1");
+    let reasons = f["priority"]["reasons"].to_string();
+    assert!(
+        reasons.contains("known exploited (CISA KEV, added 2021-12-10")
+            && reasons.contains("EPSS 0.944"),
+        "{reasons}"
+    );
+
+    let vex = dir.path().join("app.openvex.json");
+    std::fs::write(
+        &vex,
+        r#"{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/vex/1",
+            "author": "Security team", "timestamp": "2026-11-01T00:00:00Z", "version": 1,
+            "statements": [{"vulnerability": {"name": "CVE-2021-44228"},
+              "products": [{"@id": "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"}],
+              "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path",
+              "impact_statement": "JNDI lookups are disabled by configuration"}]}"#,
+    )
+    .expect("write");
+    let report = scan(&[std::ffi::OsStr::new("--vex"), vex.as_os_str()], 0);
+    let f = &report["findings"][0];
+    assert_eq!(f["suppressed"]["kind"], "vex");
+    let reason = f["suppressed"]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("vulnerable_code_not_in_execute_path")
+            && reason.contains("JNDI lookups are disabled"),
+        "{reason}"
+    );
+    assert_eq!(report["gate"]["passed"], true);
+
+    // A document that is not VEX is a usage error naming it.
+    std::fs::write(&vex, b"{\"hello\": 1}").expect("write");
+    rampart()
+        .arg("scan")
+        .arg(&project)
+        .arg("--db")
+        .arg(&db)
+        .arg("--vex")
+        .arg(&vex)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("app.openvex.json"));
+}
+
 /// Every file under `dir`, recursively.
 fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();

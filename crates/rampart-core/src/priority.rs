@@ -131,7 +131,13 @@ pub fn assess(f: &Finding) -> Priority {
 /// `1 - percentile` as a short percentage: `0.1` for the 99.9th percentile.
 fn top_percent(percentile: f64) -> String {
     let top = ((1.0 - percentile.clamp(0.0, 1.0)) * 100.0).max(0.0);
-    let s = format!("{top:.1}");
+    let s = if top >= 10.0 || top == 0.0 {
+        format!("{top:.0}")
+    } else if top >= 0.1 {
+        format!("{top:.1}")
+    } else {
+        format!("{top:.2}")
+    };
     s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
 }
 
@@ -304,5 +310,7 @@ mod tests {
         assert_eq!(severity_of_score(0.0), Severity::Info);
         assert_eq!(top_percent(0.999), "0.1");
         assert_eq!(top_percent(0.5), "50");
+        assert_eq!(top_percent(0.99957), "0.04");
+        assert_eq!(top_percent(0.975), "2.5");
     }
 }

@@ -113,12 +113,7 @@ fn write_entry(
             "{detail}{}",
             ansi.paint(
                 BOLD_DIM,
-                &format!(
-                    "suppressed ({}): {} [{}]",
-                    clean(&s.kind),
-                    clean(&s.reason),
-                    clean(&s.source)
-                )
+                &format!("suppressed ({}): {}", clean(&s.kind), clean(&s.reason))
             )
         );
     }
@@ -177,10 +172,14 @@ fn write_summary(out: &mut String, report: &Report, files: usize, ansi: Ansi) {
         .count();
     let _ = writeln!(
         out,
-        "{} in {}: {}{}",
+        "{} in {}{}{}",
         text::count(report.findings.len() - suppressed, "finding", "findings"),
         text::count(files, "file", "files"),
-        counts.join(", "),
+        if counts.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", counts.join(", "))
+        },
         if suppressed > 0 {
             format!(" ({} suppressed, not counted)", suppressed)
         } else {

@@ -1085,3 +1085,37 @@ mod tests {
         assert_eq!(date_in_file_name(Path::new("é")), None);
     }
 }
+
+/// Adds exploit intelligence to every dependency finding: the highest EPSS among its CVEs, and
+/// the KEV entry of any of them. Returns how many findings gained something.
+pub fn enrich(findings: &mut [rampart_core::Finding], intel: &Intel) -> usize {
+    let mut enriched = 0;
+    for v in findings.iter_mut().filter_map(|f| f.vulnerability.as_mut()) {
+        let mut epss: Option<Epss> = None;
+        let mut kev: Option<&KevEntry> = None;
+        for cve in v.cves() {
+            if let Some(found) = intel.lookup(cve) {
+                if let Some(e) = found.epss {
+                    if epss.as_ref().is_none_or(|best| e.score > best.score) {
+                        epss = Some(e);
+                    }
+                }
+                kev = kev.or(found.kev);
+            }
+        }
+        if epss.is_none() && kev.is_none() {
+            continue;
+        }
+        enriched += 1;
+        v.epss = epss.map(|e| rampart_core::Epss {
+            score: e.score,
+            percentile: e.percentile,
+        });
+        v.kev = kev.map(|k| rampart_core::Kev {
+            date_added: k.date_added.clone(),
+            due_date: Some(k.due_date.clone()).filter(|d| !d.is_empty()),
+            ransomware: k.ransomware,
+        });
+    }
+    enriched
+}

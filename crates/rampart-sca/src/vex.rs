@@ -1370,3 +1370,24 @@ mod tests {
         assert_eq!(bare.reason(), "false_positive (openvex.json)");
     }
 }
+
+/// Marks every dependency finding that a VEX statement declares not affecting the product as
+/// suppressed, with the statement's justification. Returns how many were.
+pub fn apply(findings: &mut [rampart_core::Finding], index: &VexIndex) -> usize {
+    let mut suppressed = 0;
+    for f in findings.iter_mut() {
+        let Some(v) = &f.vulnerability else {
+            continue;
+        };
+        let ids: Vec<&str> = v.ids.iter().map(String::as_str).collect();
+        if let Some(statement) = index.not_affected(&ids, &v.purl) {
+            f.suppressed = Some(rampart_core::Suppression {
+                kind: "vex".to_string(),
+                reason: statement.reason(),
+                source: statement.source.clone(),
+            });
+            suppressed += 1;
+        }
+    }
+    suppressed
+}

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use rampart_sca::intel::{import_epss, import_kev, intel_path, Intel, IntelError, IntelPart};
 use rampart_sca::vulndb::{default_path, import_paths, Database, DbError, ImportLimits};
 
 use crate::{Failure, Outcome};
@@ -48,6 +49,49 @@ pub fn import(paths: &[PathBuf], db: Option<PathBuf>) -> Outcome {
     Ok(())
 }
 
+/// `rampart db import-epss FILE` and `rampart db import-kev FILE`
+pub fn import_intel(file: &std::path::Path, db: Option<PathBuf>, part: IntelPart) -> Outcome {
+    let intel = intel_path(&db.unwrap_or_else(default_path));
+    let started = std::time::Instant::now();
+    let summary = match part {
+        IntelPart::Epss => import_epss(&intel, file, now()),
+        IntelPart::Kev => import_kev(&intel, file, now()),
+    }
+    .map_err(|e| match e {
+        IntelError::Io { .. } => Failure::Runtime(e.to_string()),
+        _ => Failure::Usage(e.to_string()),
+    })?;
+    for warning in &summary.warnings {
+        eprintln!("rampart: warning: {warning}");
+    }
+    for bad in &summary.bad_examples {
+        eprintln!("rampart: skipped {bad}");
+    }
+    eprintln!(
+        "rampart: imported {} {part} rows{} from {} into {} in {:.2}s{}",
+        summary.rows,
+        summary
+            .version
+            .as_deref()
+            .map(|v| format!(" ({v})"))
+            .unwrap_or_default(),
+        summary.source,
+        intel.display(),
+        started.elapsed().as_secs_f64(),
+        if summary.bad_rows > 0 {
+            format!("; {} bad rows skipped", summary.bad_rows)
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
+}
+
+fn age(now: u64, then: u64) -> String {
+    let days = now.saturating_sub(then) / 86_400;
+    format!("{days} day{}", if days == 1 { "" } else { "s" })
+}
+
 /// `rampart db status`
 pub fn status(db: Option<PathBuf>) -> Outcome {
     let path = db.unwrap_or_else(default_path);
@@ -56,13 +100,38 @@ pub fn status(db: Option<PathBuf>) -> Outcome {
     println!("packages: {}", db.packages());
     let now = now();
     for (name, info) in db.ecosystems() {
-        let days = now.saturating_sub(info.imported) / 86_400;
         println!(
-            "{name:<12} {:>7} advisories  imported {days} day{} ago  from {}",
+            "{name:<12} {:>7} advisories  imported {} ago  from {}",
             info.advisories,
-            if days == 1 { "" } else { "s" },
+            age(now, info.imported),
             info.source
         );
+    }
+    match Intel::open(&intel_path(&path)) {
+        Ok(Some(intel)) => {
+            if let Some(e) = intel.epss_info() {
+                println!(
+                    "EPSS         {:>7} CVEs        imported {} ago  scores of {}  from {}",
+                    e.rows,
+                    age(now, e.imported),
+                    e.score_date.as_deref().unwrap_or("an unknown date"),
+                    e.source
+                );
+            }
+            if let Some(k) = intel.kev_info() {
+                println!(
+                    "CISA KEV     {:>7} CVEs        imported {} ago  catalogue {}  from {}",
+                    k.rows,
+                    age(now, k.imported),
+                    k.catalog_version.as_deref().unwrap_or("of unknown version"),
+                    k.source
+                );
+            }
+        }
+        Ok(None) => println!(
+            "exploit intelligence: none (`rampart db import-epss FILE`, `rampart db import-kev FILE`)"
+        ),
+        Err(e) => println!("exploit intelligence: {e}"),
     }
     Ok(())
 }

@@ -7,8 +7,12 @@ use rampart_core::baseline::Baseline;
 use rampart_core::engine::SourceItem;
 use rampart_core::report::{Gate, Tool, REPORT_SCHEMA_VERSION};
 use rampart_core::walk::{scan_path, WalkError};
-use rampart_core::{Accumulator, Engine, Origin, OwnedBlob, Report, RuleMeta, Scanner};
+use rampart_core::{
+    Accumulator, Diagnostic, Engine, Finding, Origin, OwnedBlob, Report, RuleMeta, Scanner,
+};
 use rampart_report::{render, RenderOptions};
+use rampart_sca::intel::{intel_path, Intel};
+use rampart_sca::vex::VexIndex;
 use rampart_secrets::SecretsScanner;
 
 use crate::cli::ScanArgs;
@@ -106,7 +110,7 @@ pub fn execute(
     let spinner = Spinner::start(engine.progress.clone(), settings.quiet);
     let collected = collect(&engine, settings);
     spinner.finish();
-    let (mut findings, diagnostics, mut stats) = collected?.finish();
+    let (mut findings, mut diagnostics, mut stats) = collected?.finish();
     // The scanners' tables and caches (rules, compiled advisories) live until the process
     // exits moments from now; freeing their many small allocations one by one only costs time.
     std::mem::forget(engine);
@@ -121,6 +125,9 @@ pub fn execute(
         .cloned()
         .collect();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
+    if only.is_none() || only == Some("deps") {
+        triage(settings, &mut findings, &mut diagnostics)?;
+    }
     rampart_core::priority::prioritise(&mut findings);
     let gate = Gate::decide(settings.fail_on, &findings);
     let report = Report {
@@ -135,6 +142,59 @@ pub fn execute(
         gate,
     };
     Ok((report, rules_run))
+}
+
+/// What dependency findings need beyond the scan: exploit intelligence (EPSS, CISA KEV)
+/// from beside the database, and the VEX documents given.
+fn triage(
+    settings: &Settings,
+    findings: &mut [Finding],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(), Failure> {
+    if !findings.iter().any(|f| f.vulnerability.is_some()) && settings.vex.is_empty() {
+        return Ok(());
+    }
+    match Intel::open(&intel_path(&settings.db)) {
+        Ok(Some(intel)) => {
+            rampart_sca::intel::enrich(findings, &intel);
+        }
+        Ok(None) => {}
+        Err(e) => diagnostics.push(Diagnostic::warning(
+            "",
+            format!("exploit intelligence not used: {e}"),
+        )),
+    }
+    if settings.vex.is_empty() {
+        return Ok(());
+    }
+    let mut index = VexIndex::new();
+    for path in &settings.vex {
+        let name = path.display().to_string();
+        let bytes = read_bounded(path, rampart_sca::vex::MAX_DOCUMENT as u64)
+            .map_err(|e| Failure::Usage(format!("--vex {name}: {e}")))?;
+        let document = rampart_sca::vex::parse(&name, &bytes)
+            .map_err(|e| Failure::Usage(format!("--vex: {e}")))?;
+        for d in &document.diagnostics {
+            diagnostics.push(Diagnostic::warning(&name, d.to_string()));
+        }
+        index.add(document);
+    }
+    rampart_sca::vex::apply(findings, &index);
+    diagnostics.sort();
+    Ok(())
+}
+
+/// A file's bytes, refusing one larger than `limit`.
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("larger than {limit} bytes"));
+    }
+    Ok(bytes)
 }
 
 fn collect(engine: &Engine, settings: &Settings) -> Result<Accumulator, Failure> {

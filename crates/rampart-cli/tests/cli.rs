@@ -797,6 +797,78 @@ fn deps_findings_are_prioritised_by_kev_and_epss_and_vex_suppresses_them() {
         .stderr(predicate::str::contains("app.openvex.json"));
 }
 
+#[test]
+fn deps_follow_a_parent_pom_on_disk_and_the_cache_notices_it_change() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("osv.rdb");
+    let advisories =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rampart-sca/tests/fixtures/osv");
+    rampart()
+        .args(["db", "import"])
+        .arg(&advisories)
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .success();
+    let project = dir.path().join("project");
+    std::fs::create_dir_all(project.join("app")).expect("mkdir");
+    let parent = |version: &str| {
+        format!(
+            "<project><modelVersion>4.0.0</modelVersion><groupId>g</groupId>\n\
+             <artifactId>parent</artifactId><version>1</version><packaging>pom</packaging>\n\
+             <properties><log4j.version>{version}</log4j.version></properties></project>\n"
+        )
+    };
+    std::fs::write(project.join("pom.xml"), parent("2.14.1")).expect("write");
+    std::fs::write(
+        project.join("app/pom.xml"),
+        "<project><modelVersion>4.0.0</modelVersion>\n\
+         <parent><groupId>g</groupId><artifactId>parent</artifactId><version>1</version></parent>\n\
+         <artifactId>app</artifactId><dependencies><dependency>\n\
+         <groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId>\n\
+         <version>${log4j.version}</version></dependency></dependencies></project>\n",
+    )
+    .expect("write");
+    let cache = dir.path().join("cache");
+    let scan = || {
+        let out = rampart()
+            .env("RAMPART_CACHE_DIR", &cache)
+            .args(["scan", "deps"])
+            .arg(&project)
+            .arg("--db")
+            .arg(&db)
+            .args(["--format", "json", "--fail-on", "none"])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone();
+        json(&out)
+    };
+    let report = scan();
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["locations"][0]["path"].as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        ["app/pom.xml"],
+        "the version comes from the parent POM"
+    );
+    assert_eq!(scan(), report, "from the cache");
+
+    // The child is unchanged, but what it read is not: the cached result is not reused.
+    std::fs::write(project.join("pom.xml"), parent("2.17.1")).expect("write");
+    let report = scan();
+    assert_eq!(
+        report["findings"].as_array().map(Vec::len),
+        Some(0),
+        "{report}"
+    );
+}
+
 /// Every file under `dir`, recursively.
 fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();

@@ -29,6 +29,62 @@ const MAX_ENTRY: u64 = 64 << 20;
 pub struct Entry {
     pub findings: Vec<RawFinding>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Other files the scanner read to get there (through [`read_input`]), each with the
+    /// digest of what it read (empty when the file was absent): the entry holds only while
+    /// every one still reads the same.
+    #[serde(default)]
+    pub inputs: Vec<(std::path::PathBuf, String)>,
+}
+
+/// Files larger than this are not read as inputs.
+const MAX_INPUT: u64 = 25 << 20;
+
+thread_local! {
+    static RECORDING: std::cell::RefCell<Option<Vec<(PathBuf, String)>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn digest(bytes: Option<&[u8]>) -> String {
+    match bytes {
+        None => String::new(),
+        Some(b) => Sha256::digest(b)
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect(),
+    }
+}
+
+fn read_file(path: &Path) -> Option<Vec<u8>> {
+    if !std::fs::metadata(path).ok()?.is_file() {
+        return None;
+    }
+    crate::walk::read_limited(path, MAX_INPUT).ok().flatten()
+}
+
+/// Reads a file a scanner needs besides the blob it was given (an included requirements
+/// file, a parent POM), as text; `None` when it is absent, not a regular file, or too large.
+/// While the engine records a scan for the cache, the file and what was read are noted, so a
+/// cached result is only reused while the file reads the same.
+pub fn read_input(path: &Path) -> Option<String> {
+    let bytes = read_file(path);
+    RECORDING.with(|r| {
+        if let Some(inputs) = r.borrow_mut().as_mut() {
+            inputs.push((path.to_path_buf(), digest(bytes.as_deref())));
+        }
+    });
+    bytes.map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+/// Runs `scan` while noting every [`read_input`] it makes on this thread.
+pub(crate) fn recording(scan: impl FnOnce()) -> Vec<(PathBuf, String)> {
+    RECORDING.with(|r| *r.borrow_mut() = Some(Vec::new()));
+    scan();
+    let mut inputs = RECORDING
+        .with(|r| r.borrow_mut().take())
+        .unwrap_or_default();
+    inputs.sort();
+    inputs.dedup();
+    inputs
 }
 
 #[derive(Debug, Clone)]
@@ -81,7 +137,12 @@ impl ResultCache {
         if file.metadata().ok()?.len() > MAX_ENTRY {
             return None;
         }
-        serde_json::from_reader(std::io::BufReader::new(file)).ok()
+        let entry: Entry = serde_json::from_reader(std::io::BufReader::new(file)).ok()?;
+        entry
+            .inputs
+            .iter()
+            .all(|(path, seen)| digest(read_file(path).as_deref()) == *seen)
+            .then_some(entry)
     }
 
     /// Stores an entry; failing to (a read-only or full disk) only means no cache next time.
@@ -129,6 +190,7 @@ mod tests {
         let entry = Entry {
             findings: vec![RawFinding::new("r", 3..9).with_message("m")],
             diagnostics: vec![Diagnostic::warning("Cargo.lock", "odd")],
+            inputs: Vec::new(),
         };
         let b = blob("Cargo.lock", b"[[package]]");
         assert_eq!(cache.get("deps/1", &b), None);
@@ -167,5 +229,38 @@ mod tests {
         let b = blob("go.mod", b"module x");
         cache.put("deps", &b, &Entry::default());
         assert_eq!(cache.get("deps", &b), None);
+    }
+
+    #[test]
+    fn an_entry_holds_only_while_its_inputs_read_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ResultCache::new(dir.path().join("cache"));
+        let included = dir.path().join("base.txt");
+        let absent = dir.path().join("absent.txt");
+        std::fs::write(&included, "flask==2.0.0\n").unwrap();
+        let inputs = recording(|| {
+            assert_eq!(read_input(&included).as_deref(), Some("flask==2.0.0\n"));
+            assert_eq!(read_input(&absent), None);
+        });
+        assert_eq!(inputs.len(), 2);
+        let b = blob("requirements.txt", b"-r base.txt\n-r absent.txt\n");
+        let entry = Entry {
+            inputs,
+            ..Entry::default()
+        };
+        cache.put("deps", &b, &entry);
+        assert_eq!(cache.get("deps", &b), Some(entry.clone()));
+        std::fs::write(&included, "flask==2.3.0\n").unwrap();
+        assert_eq!(cache.get("deps", &b), None, "an input changed");
+        std::fs::write(&included, "flask==2.0.0\n").unwrap();
+        assert_eq!(cache.get("deps", &b), Some(entry));
+        std::fs::write(&absent, "x==1\n").unwrap();
+        assert_eq!(cache.get("deps", &b), None, "an absent input appeared");
+        assert!(recording(|| {}).is_empty());
+        assert_eq!(
+            read_input(&included).as_deref(),
+            Some("flask==2.0.0\n"),
+            "outside a recording"
+        );
     }
 }

@@ -225,7 +225,9 @@ impl Engine {
                 Some(hit) => hit,
                 None => {
                     let mut fresh = Entry::default();
-                    scanner.scan(blob, &mut fresh.findings, &mut fresh.diagnostics);
+                    fresh.inputs = crate::cache::recording(|| {
+                        scanner.scan(blob, &mut fresh.findings, &mut fresh.diagnostics)
+                    });
                     cache.put(key, blob, &fresh);
                     fresh
                 }

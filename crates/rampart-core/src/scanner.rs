@@ -10,6 +10,10 @@ pub enum Origin {
     /// A file in the working tree (or any directory).
     #[default]
     File,
+    /// A file read from disk at this path by a directory walk: scanners that follow
+    /// references to sibling files (`-r` includes, parent POMs) read them from beside it,
+    /// through [`crate::cache::read_input`].
+    Disk(std::path::PathBuf),
     /// Standard input.
     Stdin,
     /// A blob in git history, with the commit that first introduced it.
@@ -19,6 +23,14 @@ pub enum Origin {
 }
 
 impl Origin {
+    /// The directory a file read from disk is in.
+    pub fn directory(&self) -> Option<&std::path::Path> {
+        match self {
+            Origin::Disk(p) => p.parent(),
+            _ => None,
+        }
+    }
+
     pub fn commit(&self) -> Option<&Commit> {
         match self {
             Origin::Commit(c) => Some(c),

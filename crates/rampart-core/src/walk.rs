@@ -142,7 +142,7 @@ impl Visitor<'_> {
         }
         match read_limited(entry.path(), self.options.max_file_size) {
             Ok(Some(bytes)) => {
-                let origin = Origin::File;
+                let origin = Origin::Disk(entry.path().to_path_buf());
                 self.engine.scan_blob(
                     &Blob {
                         path: &rel,

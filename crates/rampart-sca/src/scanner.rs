@@ -213,7 +213,22 @@ pub fn is_sbom(path: &str) -> bool {
 pub fn inventory(blob: &Blob<'_>, diagnostics: &mut Vec<Diagnostic>) -> Option<Vec<Package>> {
     let text = String::from_utf8_lossy(blob.bytes);
     if let Some(format) = format_for(Path::new(blob.path)) {
-        return match (format.parse)(&Input::alone(blob.path, &text)) {
+        // Sibling files (`-r` includes, parent POMs, package.json) are read from beside a file
+        // on disk; never by an absolute path, and never for stdin or git history.
+        let dir = blob.origin.directory();
+        let read = |relative: &str| -> Option<String> {
+            let relative = Path::new(relative);
+            if relative.is_absolute() || relative.has_root() {
+                return None;
+            }
+            rampart_core::cache::read_input(&dir?.join(relative))
+        };
+        let input = Input {
+            path: blob.path,
+            text: &text,
+            read_relative: &read,
+        };
+        return match (format.parse)(&input) {
             Ok(p) => Some(p),
             Err(e) => {
                 diagnostics.push(

@@ -9,6 +9,7 @@
 //! one, so an interrupted import leaves the previous database whole.
 
 mod import;
+mod update;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -21,6 +22,10 @@ use crate::ecosystem::Ecosystem;
 use crate::osv::Advisory;
 
 pub use import::{import_paths, ImportLimits, ImportReport};
+pub use update::{
+    cache_dir, cache_state, update, CacheState, CachedFile, Fetched, Progress, UpdateError,
+    UpdateOptions, UpdateReport, DEFAULT_ECOSYSTEMS, DEFAULT_MIRROR,
+};
 
 const MAGIC: &[u8; 8] = b"RMPRTDB1";
 const FORMAT_VERSION: u32 = 1;

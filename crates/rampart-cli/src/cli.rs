@@ -92,6 +92,23 @@ pub enum DbCommand {
         #[arg(long, value_name = "FILE")]
         db: Option<PathBuf>,
     },
+    /// Download the OSV project's `all.zip` of each ecosystem that changed since the last
+    /// update (kept in `osv-cache/` beside the database) and import them. Offline machines use
+    /// `rampart db import` with the same files.
+    Update {
+        /// Base URL of the OSV files, `<URL>/<ecosystem>/all.zip` (default: $RAMPART_OSV_MIRROR,
+        /// else the OSV project's bucket).
+        #[arg(long, value_name = "URL")]
+        mirror: Option<String>,
+        /// An OSV ecosystem to fetch, e.g. `crates.io`, `PyPI`, `Debian`. Repeatable. Default:
+        /// those of the supported lockfiles (crates.io, npm, Go, PyPI, Maven, NuGet, Packagist,
+        /// Pub, RubyGems, Hex).
+        #[arg(long = "ecosystem", value_name = "NAME")]
+        ecosystems: Vec<String>,
+        /// The database file (default: $RAMPART_DB, else the user data directory).
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+    },
     /// Ecosystems, advisory counts and age of the database.
     Status {
         #[arg(long, value_name = "FILE")]

@@ -71,6 +71,11 @@ fn main() -> ExitCode {
         Command::Baseline(BaselineCommand::Create(args)) => commands::baseline::create(&args),
         Command::Sbom(args) => commands::sbom::run(&args),
         Command::Db(DbCommand::Import { paths, db }) => commands::db::import(&paths, db),
+        Command::Db(DbCommand::Update {
+            mirror,
+            ecosystems,
+            db,
+        }) => commands::db::update(mirror, &ecosystems, db),
         Command::Db(DbCommand::Status { db }) => commands::db::status(db),
         Command::Db(DbCommand::ImportEpss { file, db }) => {
             commands::db::import_intel(&file, db, IntelPart::Epss)

@@ -1,8 +1,12 @@
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use rampart_sca::ecosystem::Ecosystem;
 use rampart_sca::intel::{import_epss, import_kev, intel_path, Intel, IntelError, IntelPart};
-use rampart_sca::vulndb::{default_path, import_paths, Database, DbError, ImportLimits};
+use rampart_sca::vulndb::{
+    cache_state, default_path, import_paths, Database, DbError, Fetched, ImportLimits,
+    ImportReport, Progress, UpdateError, UpdateOptions, DEFAULT_ECOSYSTEMS, DEFAULT_MIRROR,
+};
 
 use crate::{Failure, Outcome};
 
@@ -23,6 +27,12 @@ pub fn import(paths: &[PathBuf], db: Option<PathBuf>) -> Outcome {
             }
             DbError::Import(_) => Failure::Usage(e.to_string()),
         })?;
+    print_import(&report, &db, started);
+    Ok(())
+}
+
+/// The summary of an import, as `db import` and `db update` print it.
+fn print_import(report: &ImportReport, db: &std::path::Path, started: std::time::Instant) {
     for skipped in report.skipped.iter().take(20) {
         eprintln!("rampart: skipped {skipped}");
     }
@@ -46,6 +56,79 @@ pub fn import(paths: &[PathBuf], db: Option<PathBuf>) -> Outcome {
             format!("; kept {}", report.kept.join(", "))
         }
     );
+}
+
+/// `rampart db update`
+pub fn update(mirror: Option<String>, ecosystems: &[String], db: Option<PathBuf>) -> Outcome {
+    let db = db.unwrap_or_else(default_path);
+    let mirror = mirror
+        .or_else(|| {
+            std::env::var("RAMPART_OSV_MIRROR")
+                .ok()
+                .filter(|m| !m.trim().is_empty())
+        })
+        .unwrap_or_else(|| DEFAULT_MIRROR.to_string());
+    let ecosystems = if ecosystems.is_empty() {
+        DEFAULT_ECOSYSTEMS.to_vec()
+    } else {
+        ecosystems
+            .iter()
+            .map(|name| {
+                name.parse::<Ecosystem>().map_err(|_| {
+                    let known: Vec<&str> = Ecosystem::ALL.iter().map(|e| e.osv_name()).collect();
+                    Failure::Usage(format!(
+                        "unknown ecosystem `{name}` (known: {})",
+                        known.join(", ")
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let options = UpdateOptions {
+        mirror,
+        ecosystems,
+        now: now(),
+        ..UpdateOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let report = rampart_sca::vulndb::update(&db, &options, &mut |p| match p {
+        Progress::Retrying {
+            ecosystem,
+            attempt,
+            attempts,
+            reason,
+        } => eprintln!(
+            "rampart: {ecosystem}: {reason}; trying again ({}/{attempts})",
+            attempt + 1
+        ),
+        Progress::Fetched {
+            ecosystem,
+            fetched: Fetched::Unchanged,
+        } => eprintln!("rampart: {ecosystem}: unchanged"),
+        Progress::Fetched {
+            ecosystem,
+            fetched: Fetched::Downloaded { bytes },
+        } => eprintln!(
+            "rampart: {ecosystem}: downloaded {:.1} MB",
+            *bytes as f64 / 1_000_000.0
+        ),
+        Progress::Importing { sources } => eprintln!(
+            "rampart: importing {} cached file{}",
+            sources.len(),
+            if sources.len() == 1 { "" } else { "s" }
+        ),
+    })
+    .map_err(|e| match e {
+        UpdateError::Usage(_) => Failure::Usage(e.to_string()),
+        _ => Failure::Runtime(e.to_string()),
+    })?;
+    match &report.import {
+        Some(import) => print_import(import, &db, started),
+        None => eprintln!(
+            "rampart: nothing changed; the database at {} is up to date",
+            db.display()
+        ),
+    }
     Ok(())
 }
 
@@ -87,9 +170,15 @@ pub fn import_intel(file: &std::path::Path, db: Option<PathBuf>, part: IntelPart
     Ok(())
 }
 
-fn age(now: u64, then: u64) -> String {
-    let days = now.saturating_sub(then) / 86_400;
-    format!("{days} day{}", if days == 1 { "" } else { "s" })
+/// "5 minutes ago", "3 days ago".
+fn ago(seconds: u64) -> String {
+    let (n, unit) = match seconds {
+        0..=59 => return "just now".to_string(),
+        60..=3_599 => (seconds / 60, "minute"),
+        3_600..=86_399 => (seconds / 3_600, "hour"),
+        _ => (seconds / 86_400, "day"),
+    };
+    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
 }
 
 /// `rampart db status`
@@ -101,9 +190,9 @@ pub fn status(db: Option<PathBuf>) -> Outcome {
     let now = now();
     for (name, info) in db.ecosystems() {
         println!(
-            "{name:<12} {:>7} advisories  imported {} ago  from {}",
+            "{name:<12} {:>7} advisories  imported {}  from {}",
             info.advisories,
-            age(now, info.imported),
+            ago(now.saturating_sub(info.imported)),
             info.source
         );
     }
@@ -111,18 +200,18 @@ pub fn status(db: Option<PathBuf>) -> Outcome {
         Ok(Some(intel)) => {
             if let Some(e) = intel.epss_info() {
                 println!(
-                    "EPSS         {:>7} CVEs        imported {} ago  scores of {}  from {}",
+                    "EPSS         {:>7} CVEs        imported {}  scores of {}  from {}",
                     e.rows,
-                    age(now, e.imported),
+                    ago(now.saturating_sub(e.imported)),
                     e.score_date.as_deref().unwrap_or("an unknown date"),
                     e.source
                 );
             }
             if let Some(k) = intel.kev_info() {
                 println!(
-                    "CISA KEV     {:>7} CVEs        imported {} ago  catalogue {}  from {}",
+                    "CISA KEV     {:>7} CVEs        imported {}  catalogue {}  from {}",
                     k.rows,
-                    age(now, k.imported),
+                    ago(now.saturating_sub(k.imported)),
                     k.catalog_version.as_deref().unwrap_or("of unknown version"),
                     k.source
                 );
@@ -132,6 +221,15 @@ pub fn status(db: Option<PathBuf>) -> Outcome {
             "exploit intelligence: none (`rampart db import-epss FILE`, `rampart db import-kev FILE`)"
         ),
         Err(e) => println!("exploit intelligence: {e}"),
+    }
+    if let Some(state) = cache_state(&path) {
+        for (name, file) in &state.ecosystems {
+            println!(
+                "{name:<12} last checked {}  from {}",
+                ago(now.saturating_sub(file.checked)),
+                file.url
+            );
+        }
     }
     Ok(())
 }

@@ -20,6 +20,7 @@
 //! leaves the previous database whole.
 
 mod import;
+mod update;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -32,6 +33,10 @@ use crate::ecosystem::Ecosystem;
 use crate::osv::{Advisory, Matcher};
 
 pub use import::{import_paths, ImportLimits, ImportReport};
+pub use update::{
+    cache_dir, cache_state, update, CacheState, CachedFile, Fetched, Progress, UpdateError,
+    UpdateOptions, UpdateReport, DEFAULT_ECOSYSTEMS, DEFAULT_MIRROR,
+};
 
 const MAGIC: &[u8; 8] = b"RMPRTDB2";
 /// The magic of the previous format, which only needs a fresh import.

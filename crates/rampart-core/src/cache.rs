@@ -132,12 +132,10 @@ impl ResultCache {
 
     /// The entry for this scanner and blob, if one was stored and reads back whole.
     pub fn get(&self, scanner: &str, blob: &Blob<'_>) -> Option<Entry> {
-        let path = self.path(scanner, blob);
-        let file = std::fs::File::open(path).ok()?;
-        if file.metadata().ok()?.len() > MAX_ENTRY {
-            return None;
-        }
-        let entry: Entry = serde_json::from_reader(std::io::BufReader::new(file)).ok()?;
+        let bytes = crate::walk::read_limited(&self.path(scanner, blob), MAX_ENTRY)
+            .ok()
+            .flatten()?;
+        let entry: Entry = serde_json::from_slice(&bytes).ok()?;
         entry
             .inputs
             .iter()

@@ -66,7 +66,7 @@ fn impact(f: &Finding) -> f64 {
 }
 
 /// The comparable evidence of a finding, in priority order (greater is more urgent).
-fn evidence(f: &Finding) -> (bool, f64, f64, bool, bool) {
+fn evidence(f: &Finding) -> Evidence {
     let v = f.vulnerability.as_ref();
     (
         v.is_some_and(|v| v.kev.is_some()),
@@ -143,26 +143,39 @@ fn top_percent(percentile: f64) -> String {
 
 /// Gives every finding its priority and sorts the most urgent first; equal evidence keeps the
 /// report order (path, line, rule), so the output stays the same for the same input.
-pub fn prioritise(findings: &mut [Finding]) {
-    for f in findings.iter_mut() {
-        f.priority = Some(assess(f));
-    }
-    findings.sort_by(|a, b| compare(a, b).then_with(|| a.sort_key().cmp(&b.sort_key())));
+pub fn prioritise(findings: &mut Vec<Finding>) {
+    // Each finding's key once, then one sort of positions: comparing evidence is not free.
+    let keyed: Vec<(Level, Evidence, Severity)> = findings
+        .iter_mut()
+        .map(|f| {
+            let p = assess(f);
+            let key = (p.level, evidence(f), f.severity);
+            f.priority = Some(p);
+            key
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&i, &j| {
+        compare(&keyed[i], &keyed[j])
+            .then_with(|| findings[i].sort_key().cmp(&findings[j].sort_key()))
+    });
+    let mut slots: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
+    findings.extend(order.into_iter().filter_map(|i| slots[i].take()));
 }
 
+type Evidence = (bool, f64, f64, bool, bool);
+
 /// More urgent first.
-fn compare(a: &Finding, b: &Finding) -> Ordering {
-    let level = |f: &Finding| f.priority.as_ref().map_or(Level::P4, |p| p.level);
-    let (ka, pa, sa, fa, da) = evidence(a);
-    let (kb, pb, sb, fb, db) = evidence(b);
-    level(a)
-        .cmp(&level(b))
-        .then(kb.cmp(&ka))
-        .then(pb.total_cmp(&pa))
-        .then(sb.total_cmp(&sa))
-        .then(fb.cmp(&fa))
-        .then(db.cmp(&da))
-        .then(b.severity.cmp(&a.severity))
+fn compare(a: &(Level, Evidence, Severity), b: &(Level, Evidence, Severity)) -> Ordering {
+    let (la, (ka, pa, sa, fa, da), va) = a;
+    let (lb, (kb, pb, sb, fb, db), vb) = b;
+    la.cmp(lb)
+        .then(kb.cmp(ka))
+        .then(pb.total_cmp(pa))
+        .then(sb.total_cmp(sa))
+        .then(fb.cmp(fa))
+        .then(db.cmp(da))
+        .then(vb.cmp(va))
 }
 
 /// The severity a CVSS base score falls in (the CVSS v3 qualitative rating scale).

@@ -149,6 +149,24 @@ impl Advisory {
             a.ecosystem_specific = None;
             a.database_specific = None;
             a.ranges.retain(|r| r.ordering().is_some());
+            // A version is affected when it is listed or in a range, so a listed version the
+            // ranges already cover says nothing more: PYSEC lists every release its ranges
+            // cover, hundreds per advisory, which every lookup would otherwise read.
+            let ecosystem = a
+                .package
+                .as_ref()
+                .and_then(|p| p.ecosystem.parse::<Ecosystem>().ok());
+            if let (Some(ecosystem), false) = (ecosystem, a.ranges.is_empty()) {
+                let ranges: Vec<RangeMatcher> = a
+                    .ranges
+                    .iter()
+                    .filter_map(|r| RangeMatcher::new(r, ecosystem))
+                    .collect();
+                a.versions.retain(|v| {
+                    let candidate = Candidate::new(ecosystem, v);
+                    !ranges.iter().any(|r| r.affects(&candidate))
+                });
+            }
         }
         self
     }
@@ -620,6 +638,34 @@ mod tests {
         assert_eq!(leading_number("v010.2"), "10");
         assert_eq!(leading_number("0:1.2"), "1");
         assert_eq!(leading_number("00.1"), "0");
+    }
+
+    #[test]
+    fn slimming_keeps_what_matching_reads_and_drops_listed_versions_the_ranges_cover() {
+        let a = advisory(
+            r#"{"id":"PYSEC-X","details":"First sentence. Second one.","references":[{"type":"WEB","url":"https://x"}],
+                "affected":[{"package":{"ecosystem":"PyPI","name":"p"},
+                  "ranges":[{"type":"GIT","repo":"r","events":[{"introduced":"0"},{"fixed":"abc"}]},
+                            {"type":"ECOSYSTEM","events":[{"introduced":"1.0"},{"fixed":"2.0"}]}],
+                  "versions":["1.0","1.5","1.9","2.5"],
+                  "ecosystem_specific":{"x":1}}]}"#,
+        );
+        let slim = a.clone().slimmed();
+        assert_eq!(slim.summary.as_deref(), Some("First sentence."));
+        assert!(slim.details.is_none() && slim.references.is_empty());
+        assert_eq!(slim.affected[0].ranges.len(), 1, "GIT ranges go");
+        assert_eq!(
+            slim.affected[0].versions,
+            ["2.5"],
+            "only what no range covers stays"
+        );
+        for v in ["0.9", "1.0", "1.5", "1.9", "2.0", "2.5", "3.0"] {
+            assert_eq!(
+                slim.affects(Ecosystem::PyPI, "p", v),
+                a.affects(Ecosystem::PyPI, "p", v),
+                "{v}"
+            );
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::Path;
 
 use rampart_sca::ecosystem::Ecosystem;
-use rampart_sca::osv::Advisory;
+use rampart_sca::osv::{Advisory, Candidate, Matcher};
 
 fn advisories(zip_name: &str) -> Option<Vec<(String, Vec<u8>)>> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -33,6 +33,7 @@ fn advisories(zip_name: &str) -> Option<Vec<(String, Vec<u8>)>> {
 fn real_advisories_parse_and_their_boundaries_match() {
     let mut checked_files = 0;
     let mut checked_bounds = 0;
+    let mut checked_slim = 0;
     let mut failures = Vec::new();
     for zip_name in ["crates.io-all.zip", "Go-all.zip", "PyPI-all.zip"] {
         let Some(entries) = advisories(zip_name) else {
@@ -48,6 +49,9 @@ fn real_advisories_parse_and_their_boundaries_match() {
                     continue;
                 }
             };
+            // The database keeps advisories slimmed; they must answer every version an
+            // advisory names exactly as the originals do.
+            let slim = advisory.clone().slimmed();
             for affected in &advisory.affected {
                 let Some(package) = &affected.package else {
                     continue;
@@ -55,6 +59,28 @@ fn real_advisories_parse_and_their_boundaries_match() {
                 let Ok(eco) = package.ecosystem.parse::<Ecosystem>() else {
                     continue;
                 };
+                let named = affected.versions.iter().map(String::as_str).chain(
+                    affected.ranges.iter().flat_map(|r| {
+                        r.events.iter().filter_map(|e| {
+                            e.introduced
+                                .as_deref()
+                                .or(e.fixed.as_deref())
+                                .or(e.last_affected.as_deref())
+                        })
+                    }),
+                );
+                let original = Matcher::new(&advisory, eco, &package.name);
+                let slimmed = Matcher::new(&slim, eco, &package.name);
+                for v in named {
+                    checked_slim += 1;
+                    let candidate = Candidate::new(eco, v);
+                    if slimmed.affects(&candidate) != original.affects(&candidate) {
+                        failures.push(format!(
+                            "{}: {} {v}: the slimmed advisory answers differently",
+                            advisory.id, package.name
+                        ));
+                    }
+                }
                 for range in affected.ranges.iter().filter(|r| r.kind != "GIT") {
                     let introduced: Vec<&str> = range
                         .events
@@ -97,7 +123,10 @@ fn real_advisories_parse_and_their_boundaries_match() {
             }
         }
     }
-    eprintln!("checked {checked_files} advisories, {checked_bounds} range boundaries");
+    eprintln!(
+        "checked {checked_files} advisories, {checked_bounds} range boundaries, \
+         {checked_slim} versions against the slimmed advisories"
+    );
     assert!(checked_files > 8000, "only {checked_files} advisories");
     let shown: Vec<_> = failures.iter().take(30).cloned().collect();
     assert!(

@@ -44,6 +44,9 @@ pub enum ScanCommand {
     Secrets(ScanArgs),
     /// Dependencies with known vulnerabilities, from lockfiles and the offline OSV database.
     Deps(ScanArgs),
+    /// Infrastructure as code and pipeline configuration: Kubernetes manifests, Dockerfiles,
+    /// GitHub Actions workflows (more formats to come).
+    Iac(ScanArgs),
 }
 
 #[derive(Debug, Clone, Args)]

@@ -50,6 +50,7 @@ fn main() -> ExitCode {
             let (only, args, sub) = match scanner {
                 Some(ScanCommand::Secrets(a)) => (Some("secrets"), a, Some("secrets")),
                 Some(ScanCommand::Deps(a)) => (Some("deps"), a, Some("deps")),
+                Some(ScanCommand::Iac(a)) => (Some("iac"), a, Some("iac")),
                 None => (None, *args, None),
             };
             let scan_matches = matches

@@ -869,6 +869,78 @@ fn deps_follow_a_parent_pom_on_disk_and_the_cache_notices_it_change() {
     );
 }
 
+#[test]
+fn iac_checks_kubernetes_and_workflows_with_exact_lines_and_peer_suppressions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join(".github/workflows")).expect("mkdir");
+    std::fs::write(
+        dir.path().join(".github/workflows/triage.yml"),
+        "on: issues\njobs:\n  label:\n    runs-on: ubuntu-latest\n    steps:\n      \
+         - uses: actions/checkout@v4 # zizmor: ignore[unpinned-uses]\n        \
+         with:\n          persist-credentials: false\n      \
+         - run: echo \"${{ github.event.issue.title }}\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("deploy.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  \
+         hostPID: true # checkov:skip=CKV_K8S_17:node exporter\n  hostNetwork: true\n  \
+         automountServiceAccountToken: false\n  containers:\n    - name: app\n      \
+         image: nginx@sha256:0d17b565c37bcbd895e9d92315a05c1c3c9a29f762b011a10c54a66cd53c9b31\n      \
+         securityContext:\n        privileged: true\n        allowPrivilegeEscalation: false\n        \
+         runAsNonRoot: true\n        readOnlyRootFilesystem: true\n        \
+         capabilities: {drop: [ALL]}\n      resources: {limits: {cpu: 100m, memory: 64Mi}}\n",
+    )
+    .expect("write");
+    // Not infrastructure: never read as such.
+    std::fs::write(dir.path().join("package.json"), "{\"name\": \"x\"}").expect("write");
+    let out = rampart()
+        .args(["scan", "iac"])
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    let mut got: Vec<(String, String, u64)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or_default().to_string(),
+                f["locations"][0]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                f["locations"][0]["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    got.sort();
+    let want = [
+        (
+            "iac.gha.template-injection",
+            ".github/workflows/triage.yml",
+            9,
+        ),
+        ("iac.k8s.host-network", "deploy.yaml", 7),
+        ("iac.k8s.privileged-container", "deploy.yaml", 13),
+    ];
+    let want: Vec<(String, String, u64)> = want
+        .iter()
+        .map(|(r, p, l)| (r.to_string(), p.to_string(), *l))
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(
+        report["diagnostics"].as_array().map(Vec::len),
+        Some(0),
+        "package.json is read, recognised as not IaC, and passed over silently"
+    );
+}
+
 /// Every file under `dir`, recursively.
 fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();

@@ -10,6 +10,9 @@ fn builtin_rules() -> Result<Vec<RuleMeta>, Failure> {
         .map_err(|e| Failure::Runtime(e.to_string()))?;
     let mut rules: Vec<RuleMeta> = rampart_core::Scanner::rules(&secrets).to_vec();
     rules.push(rampart_sca::scanner::rule());
+    let iac =
+        rampart_iac::scanner::IacScanner::new().map_err(|e| Failure::Runtime(e.to_string()))?;
+    rules.extend(rampart_core::Scanner::rules(&iac).iter().cloned());
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(rules)
 }

@@ -97,6 +97,11 @@ pub fn execute(
         };
         scanners.push(Box::new(deps));
     }
+    if only.is_none() || only == Some("iac") {
+        let iac =
+            rampart_iac::scanner::IacScanner::new().map_err(|e| Failure::Runtime(e.to_string()))?;
+        scanners.push(Box::new(iac));
+    }
     let scanner_names: Vec<String> = scanners.iter().map(|s| s.name().to_string()).collect();
     let engine = Engine::new(scanners, settings.engine.clone())
         .map_err(|e| Failure::Usage(e.to_string()))?;

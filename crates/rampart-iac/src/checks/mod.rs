@@ -1,0 +1,23 @@
+//! The logic of every built-in check, one module per kind of document; the documentation is
+//! in `checks/*.toml` (see [`crate::check`]).
+
+use std::collections::HashMap;
+
+use crate::check::CheckFn;
+
+mod dockerfile;
+mod github;
+mod kubernetes;
+
+/// Every built-in check's logic, by id.
+pub fn implementations() -> HashMap<&'static str, CheckFn> {
+    let mut all = HashMap::new();
+    for (id, f) in kubernetes::CHECKS
+        .iter()
+        .chain(dockerfile::CHECKS)
+        .chain(github::CHECKS)
+    {
+        all.insert(*id, *f);
+    }
+    all
+}

@@ -1,0 +1,200 @@
+//! The `iac` scanner: each file that is infrastructure or pipeline configuration is loaded into
+//! documents and every check for their kind runs on them.
+
+use std::path::Path;
+
+use rampart_core::{Blob, Diagnostic, RawFinding, RuleMeta, Scanner};
+
+use crate::check::{self, Check, CheckError, Hit};
+use crate::detect::{self, Candidate};
+use crate::model::{Document, Kind};
+
+pub struct IacScanner {
+    checks: Vec<Check>,
+    rules: Vec<RuleMeta>,
+}
+
+impl IacScanner {
+    /// The scanner with every built-in check.
+    pub fn new() -> Result<IacScanner, CheckError> {
+        let checks = check::load(check::FILES, &crate::checks::implementations())?;
+        let rules = checks.iter().map(|c| c.meta.clone()).collect();
+        Ok(IacScanner { checks, rules })
+    }
+
+    pub fn checks(&self) -> &[Check] {
+        &self.checks
+    }
+}
+
+/// The documents a file holds, with what could not be read (line, message).
+pub fn load_documents(path: &str, text: &str) -> (Vec<Document>, Vec<(u32, String)>) {
+    let mut problems = Vec::new();
+    let candidate = detect::kind_of_path(path);
+    let docs = match candidate {
+        None => Vec::new(),
+        Some(Candidate::Kind(Kind::Dockerfile)) => dockerfile_documents(text, &mut problems),
+        // Terraform is read a module (a directory) at a time.
+        Some(Candidate::Kind(Kind::Terraform)) => Vec::new(),
+        Some(candidate) => match crate::yaml::load(text) {
+            Ok(roots) => roots
+                .into_iter()
+                .filter_map(|root| {
+                    let kind = match candidate {
+                        Candidate::Kind(k) => Some(k),
+                        Candidate::ByContent => detect::classify(path, &root),
+                    }?;
+                    Some(Document { kind, root })
+                })
+                .collect(),
+            Err(e) => {
+                // A YAML or JSON file that is not IaC need not parse: only complain about
+                // files whose name says what they are.
+                if matches!(candidate, Candidate::Kind(_)) {
+                    problems.push((e.line, format!("cannot read this file: {}", e.message)));
+                }
+                Vec::new()
+            }
+        },
+    };
+    (docs, problems)
+}
+
+impl Scanner for IacScanner {
+    fn name(&self) -> &'static str {
+        "iac"
+    }
+
+    fn rules(&self) -> &[RuleMeta] {
+        &self.rules
+    }
+
+    fn wants(&self, path: &str) -> bool {
+        detect::kind_of_path(path).is_some()
+    }
+
+    fn scan(
+        &self,
+        blob: &Blob<'_>,
+        findings: &mut Vec<RawFinding>,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let text = match std::str::from_utf8(blob.bytes) {
+            Ok(t) => std::borrow::Cow::Borrowed(t),
+            Err(_) => String::from_utf8_lossy(blob.bytes),
+        };
+        let (docs, problems) = load_documents(blob.path, &text);
+        for (line, message) in problems {
+            diagnostics.push(Diagnostic::warning(blob.path, message).at_line(line));
+        }
+        if docs.is_empty() {
+            return;
+        }
+        let lines = Lines::new(&text);
+        for (n, doc) in docs.iter().enumerate() {
+            for check in self.checks.iter().filter(|c| c.kinds.contains(&doc.kind)) {
+                let mut hits = Vec::new();
+                (check.run)(doc, &mut hits);
+                for hit in hits {
+                    if peer_suppressed(&lines, hit.span.line, &check.peers) {
+                        continue;
+                    }
+                    findings.push(finding(&check.meta.id, &lines, n, hit));
+                }
+            }
+        }
+    }
+}
+
+fn finding(rule: &str, lines: &Lines<'_>, document: usize, hit: Hit) -> RawFinding {
+    let span = lines.span_of(hit.span.line);
+    let raw = RawFinding::new(rule, span).with_message(hit.message);
+    match hit.identity {
+        Some(id) => raw.with_identity(format!("{document}\0{id}")),
+        None => raw,
+    }
+}
+
+/// The lines of a file, to turn a line number into a byte span and to read comments.
+struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { text, starts }
+    }
+
+    /// The text of 1-based line `n`, without its newline; empty when out of range.
+    fn line(&self, n: u32) -> &'a str {
+        let Some(i) = (n as usize).checked_sub(1) else {
+            return "";
+        };
+        let Some(&start) = self.starts.get(i) else {
+            return "";
+        };
+        let end = self.starts.get(i + 1).map_or(self.text.len(), |e| e - 1);
+        self.text.get(start..end.max(start)).unwrap_or("")
+    }
+
+    fn span_of(&self, n: u32) -> std::ops::Range<usize> {
+        let i = (n.max(1) as usize - 1).min(self.starts.len() - 1);
+        let start = self.starts[i];
+        let line = self.line(i as u32 + 1);
+        start..start + line.trim_end_matches('\r').len()
+    }
+}
+
+/// Whether another tool's suppression comment on the line or the line above names the check
+/// (so teams can move to rampart without editing every file): `checkov:skip=ID`,
+/// `tfsec:ignore:ID`, `trivy:ignore:ID`, `hadolint ignore=ID[,ID]`, `zizmor: ignore[ID]`,
+/// and KICS's `kics-scan ignore-line`, which silences every check on the next line.
+fn peer_suppressed(lines: &Lines<'_>, line: u32, peers: &[String]) -> bool {
+    let here = lines.line(line);
+    let above = lines.line(line.saturating_sub(1));
+    if above.contains("kics-scan ignore-line") {
+        return true;
+    }
+    [here, above].iter().any(|text| {
+        let Some(comment) = text.find('#').map(|i| &text[i..]) else {
+            return false;
+        };
+        let named = |marker: &str, seps: &[char]| -> Vec<String> {
+            let mut out = Vec::new();
+            let mut rest = comment;
+            while let Some(at) = rest.find(marker) {
+                rest = &rest[at + marker.len()..];
+                let ids: String = rest
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && !seps.contains(c))
+                    .collect();
+                out.extend(ids.split(',').map(|s| s.trim().to_string()));
+            }
+            out
+        };
+        let mut ids = named("checkov:skip=", &[':']);
+        ids.extend(named("tfsec:ignore:", &[]));
+        ids.extend(named("trivy:ignore:", &[]));
+        ids.extend(named("hadolint ignore=", &[]));
+        ids.extend(named("zizmor: ignore[", &[']']));
+        ids.iter()
+            .any(|id| peers.iter().any(|p| p.eq_ignore_ascii_case(id)))
+    })
+}
+
+/// Whether a path is one the scanner reads (for callers that filter before reading).
+pub fn reads(path: &Path) -> bool {
+    detect::kind_of_path(&path.to_string_lossy().replace('\\', "/")).is_some()
+}
+
+fn dockerfile_documents(text: &str, problems: &mut Vec<(u32, String)>) -> Vec<Document> {
+    let parsed = crate::dockerfile::parse(text);
+    problems.extend(parsed.diagnostics.iter().cloned());
+    vec![Document {
+        kind: Kind::Dockerfile,
+        root: parsed.to_node(),
+    }]
+}

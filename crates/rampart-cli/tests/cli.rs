@@ -941,6 +941,46 @@ fn iac_checks_kubernetes_and_workflows_with_exact_lines_and_peer_suppressions() 
     );
 }
 
+#[test]
+fn iac_evaluates_terraform_variables_from_tfvars_and_honours_tfsec_comments() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "variable \"acl\" {}\n\n\
+         resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  acl    = var.acl\n}\n\n\
+         resource \"aws_security_group\" \"ssh\" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n    \
+         protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"] # tfsec:ignore:aws-ec2-no-public-ingress-sgr\n  }\n}\n\n\
+         resource \"aws_ebs_volume\" \"v\" {\n  availability_zone = \"eu-west-1a\"\n  size = 8\n  \
+         encrypted = var.unset\n}\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("terraform.tfvars"), "acl = \"public-read\"\n").expect("write");
+    let out = rampart()
+        .args(["scan", "iac"])
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    let found: Vec<(String, u64)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or_default().to_string(),
+                f["locations"][0]["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    // The ACL comes from terraform.tfvars; the open SSH port is suppressed with tfsec's
+    // comment; the volume's encryption is unknown (an undeclared variable), so it is not judged.
+    assert_eq!(found, [("iac.terraform.aws-s3-public-acl".to_string(), 5)]);
+}
+
 /// Every file under `dir`, recursively.
 fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();

@@ -141,6 +141,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../checks/dockerfile.toml"),
     ),
     ("checks/github.toml", include_str!("../checks/github.toml")),
+    (
+        "checks/terraform.toml",
+        include_str!("../checks/terraform.toml"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -1,17 +1,23 @@
 //! The `iac` scanner: each file that is infrastructure or pipeline configuration is loaded into
 //! documents and every check for their kind runs on them.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-use rampart_core::{Blob, Diagnostic, RawFinding, RuleMeta, Scanner};
+use rampart_core::{Blob, Diagnostic, Origin, RawFinding, RuleMeta, Scanner};
 
 use crate::check::{self, Check, CheckError, Hit};
 use crate::detect::{self, Candidate};
-use crate::model::{Document, Kind};
+use crate::model::{Document, Kind, Node, Value};
+use crate::terraform;
 
 pub struct IacScanner {
     checks: Vec<Check>,
     rules: Vec<RuleMeta>,
+    /// Terraform modules already loaded, by directory: every `.tf` file of a directory is a
+    /// blob of its own, but the module is evaluated once.
+    modules: Mutex<HashMap<PathBuf, Arc<terraform::Module>>>,
 }
 
 impl IacScanner {
@@ -19,7 +25,11 @@ impl IacScanner {
     pub fn new() -> Result<IacScanner, CheckError> {
         let checks = check::load(check::FILES, &crate::checks::implementations())?;
         let rules = checks.iter().map(|c| c.meta.clone()).collect();
-        Ok(IacScanner { checks, rules })
+        Ok(IacScanner {
+            checks,
+            rules,
+            modules: Mutex::new(HashMap::new()),
+        })
     }
 
     pub fn checks(&self) -> &[Check] {
@@ -83,9 +93,21 @@ impl Scanner for IacScanner {
             Ok(t) => std::borrow::Cow::Borrowed(t),
             Err(_) => String::from_utf8_lossy(blob.bytes),
         };
-        let (docs, problems) = load_documents(blob.path, &text);
+        let (docs, problems) = match (detect::kind_of_path(blob.path), blob.origin) {
+            (Some(Candidate::Kind(Kind::Terraform)), Origin::Disk(file)) => {
+                self.terraform_documents(file)
+            }
+            _ => load_documents(blob.path, &text),
+        };
         for (line, message) in problems {
-            diagnostics.push(Diagnostic::warning(blob.path, message).at_line(line));
+            // A module directory is also scanned on its own, where its inputs have no values:
+            // worth a note, not a warning.
+            let level = if message.contains("has no value") {
+                rampart_core::DiagnosticLevel::Note
+            } else {
+                rampart_core::DiagnosticLevel::Warning
+            };
+            diagnostics.push(Diagnostic::new(level, blob.path, message).at_line(line));
         }
         if docs.is_empty() {
             return;
@@ -104,6 +126,69 @@ impl Scanner for IacScanner {
             }
         }
     }
+}
+
+impl IacScanner {
+    /// The resources a `.tf` file on disk declares, evaluated with the rest of its module.
+    fn terraform_documents(&self, file: &Path) -> (Vec<Document>, Vec<(u32, String)>) {
+        let Some(dir) = file.parent() else {
+            return (Vec::new(), Vec::new());
+        };
+        let cached = self.modules.lock().ok().and_then(|m| m.get(dir).cloned());
+        let module = cached.unwrap_or_else(|| {
+            let loaded = Arc::new(terraform::load_module(
+                dir,
+                &|p: &Path| rampart_core::cache::read_input(p),
+                &terraform::Options::default(),
+            ));
+            if let Ok(mut m) = self.modules.lock() {
+                m.insert(dir.to_path_buf(), loaded.clone());
+            }
+            loaded
+        });
+        terraform_in_file(&module, file)
+    }
+}
+
+/// The documents and problems of one file of a loaded module: one document per resource
+/// written in it, `{"address", "type", "name", "mode", "config"}` with `config` the
+/// evaluated body.
+pub fn terraform_in_file(
+    module: &terraform::Module,
+    file: &Path,
+) -> (Vec<Document>, Vec<(u32, String)>) {
+    let docs = module
+        .resources
+        .iter()
+        .filter(|r| r.file == file)
+        .map(|r| {
+            let text = |s: &str| Node::string(s, r.span);
+            let mode = match r.mode {
+                terraform::Mode::Managed => "managed",
+                terraform::Mode::Data => "data",
+            };
+            Document {
+                kind: Kind::Terraform,
+                root: Node::new(
+                    Value::Object(vec![
+                        ("address".into(), text(&r.address)),
+                        ("type".into(), text(&r.kind)),
+                        ("name".into(), text(&r.name)),
+                        ("mode".into(), text(mode)),
+                        ("config".into(), r.body.clone()),
+                    ]),
+                    r.span,
+                ),
+            }
+        })
+        .collect();
+    let problems = module
+        .diagnostics
+        .iter()
+        .filter(|d| d.file == file)
+        .map(|d| (d.line, d.message.clone()))
+        .collect();
+    (docs, problems)
 }
 
 fn finding(rule: &str, lines: &Lines<'_>, document: usize, hit: Hit) -> RawFinding {

@@ -1,7 +1,25 @@
 //! Every built-in check's examples: each failing example must be reported (at its line, when
 //! the example names one), each passing example must not, and every check must have both.
 
-use rampart_iac::scanner::{load_documents, IacScanner};
+use rampart_iac::model::Document;
+use rampart_iac::scanner::{load_documents, terraform_in_file, IacScanner};
+
+/// An example's documents: Terraform is loaded as a module directory of its own, written to
+/// a temporary directory; everything else from its text.
+fn load_example(file: &str, text: &str) -> (Vec<Document>, Vec<(u32, String)>) {
+    if !file.ends_with(".tf") {
+        return load_documents(file, text);
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(file);
+    std::fs::write(&path, text).expect("write");
+    let module = rampart_iac::terraform::load_module(
+        dir.path(),
+        &|p: &std::path::Path| std::fs::read_to_string(p).ok(),
+        &Default::default(),
+    );
+    terraform_in_file(&module, &path)
+}
 
 #[test]
 fn every_check_has_passing_and_failing_examples_that_hold() {
@@ -19,7 +37,7 @@ fn every_check_has_passing_and_failing_examples_that_hold() {
         }
         for (i, example) in check.examples.iter().enumerate() {
             examples += 1;
-            let (docs, load_problems) = load_documents(&example.file, &example.text);
+            let (docs, load_problems) = load_example(&example.file, &example.text);
             if docs.is_empty() {
                 problems.push(format!(
                     "{} example {i}: {} loads no document ({load_problems:?})",

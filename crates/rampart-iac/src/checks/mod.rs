@@ -8,6 +8,7 @@ use crate::check::CheckFn;
 mod dockerfile;
 mod github;
 mod kubernetes;
+mod terraform;
 
 /// Every built-in check's logic, by id.
 pub fn implementations() -> HashMap<&'static str, CheckFn> {
@@ -16,6 +17,7 @@ pub fn implementations() -> HashMap<&'static str, CheckFn> {
         .iter()
         .chain(dockerfile::CHECKS)
         .chain(github::CHECKS)
+        .chain(terraform::CHECKS)
     {
         all.insert(*id, *f);
     }

@@ -954,7 +954,11 @@ fn iac_evaluates_terraform_variables_from_tfvars_and_honours_tfsec_comments() {
          encrypted = var.unset\n}\n",
     )
     .expect("write");
-    std::fs::write(dir.path().join("terraform.tfvars"), "acl = \"public-read\"\n").expect("write");
+    std::fs::write(
+        dir.path().join("terraform.tfvars"),
+        "acl = \"public-read\"\n",
+    )
+    .expect("write");
     let out = rampart()
         .args(["scan", "iac"])
         .arg(dir.path())

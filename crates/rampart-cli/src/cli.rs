@@ -247,6 +247,19 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub vex: Vec<PathBuf>,
 
+    /// A directory (or file) of Rego policies, conftest-style: `deny`, `violation` and `warn`
+    /// rules run on every IaC document. Repeatable.
+    #[arg(long = "policy", value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+
+    /// The policy namespaces to evaluate (repeatable; default `main`, as conftest).
+    #[arg(long = "namespace", value_name = "NS")]
+    pub namespaces: Vec<String>,
+
+    /// Evaluate the rules of every policy namespace.
+    #[arg(long, conflicts_with = "namespaces")]
+    pub all_namespaces: bool,
+
     /// Do not read or write the result cache (lockfiles already checked against the same
     /// database are answered from it; default location $RAMPART_CACHE_DIR, else
     /// ~/.cache/rampart).

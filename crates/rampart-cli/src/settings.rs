@@ -28,6 +28,9 @@ pub struct Settings {
     pub sbom_input: bool,
     /// VEX documents to apply to dependency findings.
     pub vex: Vec<PathBuf>,
+    /// Rego policy directories, and the namespaces to evaluate (empty: all).
+    pub policies: Vec<PathBuf>,
+    pub namespaces: Vec<String>,
     history: bool,
     staged: bool,
 }
@@ -105,6 +108,14 @@ impl Settings {
                 .unwrap_or_else(rampart_sca::vulndb::default_path),
             sbom_input: args.sbom.is_some(),
             vex: args.vex.clone(),
+            policies: args.policies.clone(),
+            namespaces: if args.all_namespaces {
+                Vec::new()
+            } else if args.namespaces.is_empty() {
+                vec!["main".to_string()]
+            } else {
+                args.namespaces.clone()
+            },
             history: args.history,
             staged: args.staged,
         })

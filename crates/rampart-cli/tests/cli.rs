@@ -985,6 +985,158 @@ fn iac_evaluates_terraform_variables_from_tfvars_and_honours_tfsec_comments() {
     assert_eq!(found, [("iac.terraform.aws-s3-public-acl".to_string(), 5)]);
 }
 
+#[test]
+fn conftest_policies_run_unchanged_on_kubernetes_dockerfiles_and_terraform() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policy = dir.path().join("policy");
+    std::fs::create_dir_all(&policy).expect("mkdir");
+    // Policies as conftest users write them: the older syntax, package main, deny and warn.
+    std::fs::write(
+        policy.join("kubernetes.rego"),
+        r#"package main
+
+deny[msg] {
+  input.kind == "Deployment"
+  not input.spec.template.spec.securityContext.runAsNonRoot
+  msg := sprintf("Deployment %s must not run as root", [input.metadata.name])
+}
+
+warn[msg] {
+  input.kind == "Deployment"
+  not input.metadata.labels.team
+  msg := "Deployments should say which team owns them"
+}
+"#,
+    )
+    .expect("write");
+    std::fs::write(
+        policy.join("docker.rego"),
+        r#"package main
+
+denylist := ["latest"]
+
+deny[msg] {
+  input[i].Cmd == "from"
+  val := input[i].Value
+  contains(val[0], denylist[_])
+  msg := sprintf("unpinned base image: %s", [val[0]])
+}
+"#,
+    )
+    .expect("write");
+    std::fs::write(
+        policy.join("terraform.rego"),
+        r#"package main
+import rego.v1
+
+deny contains msg if {
+  some name
+  acl := input.resource.aws_s3_bucket[name].acl
+  acl != "private"
+  msg := sprintf("bucket %s has acl %s", [name, acl])
+}
+"#,
+    )
+    .expect("write");
+    std::fs::write(
+        policy.join("kubernetes_test.rego"),
+        "package main\ntest_x { true }\n",
+    )
+    .expect("write");
+    let project = dir.path().join("project");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    std::fs::write(
+        project.join("deploy.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers: []\n",
+    )
+    .expect("write");
+    std::fs::write(
+        project.join("Dockerfile"),
+        "FROM ubuntu:latest\nUSER nobody\n",
+    )
+    .expect("write");
+    std::fs::write(
+        project.join("main.tf"),
+        "variable \"acl\" {\n  default = \"public-read\"\n}\n\nresource \"aws_s3_bucket\" \"logs\" {\n  acl = var.acl\n}\n",
+    )
+    .expect("write");
+    let out = rampart()
+        .args(["scan", "iac"])
+        .arg(&project)
+        .arg("--policy")
+        .arg(&policy)
+        .args(["--format", "json", "--fail-on", "high"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    let mut policy_findings: Vec<(String, String, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["scanner"] == "policy")
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or_default().to_string(),
+                f["locations"][0]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    policy_findings.sort();
+    let want = [
+        (
+            "policy.main.deny",
+            "Dockerfile",
+            "unpinned base image: ubuntu:latest",
+        ),
+        (
+            "policy.main.deny",
+            "deploy.yaml",
+            "Deployment api must not run as root",
+        ),
+        (
+            "policy.main.deny",
+            "main.tf",
+            "bucket logs has acl public-read",
+        ),
+        (
+            "policy.main.warn",
+            "deploy.yaml",
+            "Deployments should say which team owns them",
+        ),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(policy_findings, want);
+    let warn = report["findings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["rule_id"] == "policy.main.warn"))
+        .expect("warn finding");
+    assert_eq!(
+        warn["severity"], "low",
+        "warn does not fail the default gate"
+    );
+
+    // A policy with a syntax error is a usage error that names the file.
+    std::fs::write(policy.join("broken.rego"), "package main\ndeny[msg] {\n").expect("write");
+    rampart()
+        .args(["scan", "iac"])
+        .arg(&project)
+        .arg("--policy")
+        .arg(&policy)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("broken.rego"));
+}
+
 /// Every file under `dir`, recursively.
 fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();

@@ -142,6 +142,14 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("checks/github.toml", include_str!("../checks/github.toml")),
     (
+        "checks/cloudformation.toml",
+        include_str!("../checks/cloudformation.toml"),
+    ),
+    (
+        "checks/compose.toml",
+        include_str!("../checks/compose.toml"),
+    ),
+    (
         "checks/terraform.toml",
         include_str!("../checks/terraform.toml"),
     ),

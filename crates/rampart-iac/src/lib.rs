@@ -8,6 +8,7 @@ pub mod checks;
 pub mod detect;
 pub mod dockerfile;
 pub mod model;
+pub mod policy;
 pub mod scanner;
 pub mod terraform;
 pub mod yaml;

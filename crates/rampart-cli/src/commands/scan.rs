@@ -102,6 +102,11 @@ pub fn execute(
             rampart_iac::scanner::IacScanner::new().map_err(|e| Failure::Runtime(e.to_string()))?;
         scanners.push(Box::new(iac));
     }
+    if !settings.policies.is_empty() && (only.is_none() || only == Some("iac")) {
+        let set = rampart_iac::policy::PolicySet::load(&settings.policies, &settings.namespaces)
+            .map_err(|e| Failure::Usage(format!("--policy: {e}")))?;
+        scanners.push(Box::new(rampart_iac::policy::PolicyScanner::new(set)));
+    }
     let scanner_names: Vec<String> = scanners.iter().map(|s| s.name().to_string()).collect();
     let engine = Engine::new(scanners, settings.engine.clone())
         .map_err(|e| Failure::Usage(e.to_string()))?;

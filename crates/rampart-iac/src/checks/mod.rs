@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use crate::check::CheckFn;
 
+mod cloudformation;
+mod compose;
 mod dockerfile;
 mod github;
 mod kubernetes;
@@ -17,6 +19,8 @@ pub fn implementations() -> HashMap<&'static str, CheckFn> {
         .iter()
         .chain(dockerfile::CHECKS)
         .chain(github::CHECKS)
+        .chain(cloudformation::CHECKS)
+        .chain(compose::CHECKS)
         .chain(terraform::CHECKS)
     {
         all.insert(*id, *f);

@@ -5,9 +5,12 @@ use std::collections::HashMap;
 
 use crate::check::CheckFn;
 
+mod azure;
 mod cloudformation;
 mod compose;
 mod dockerfile;
+mod gcp;
+mod gitlab;
 mod github;
 mod kubernetes;
 mod terraform;
@@ -22,6 +25,9 @@ pub fn implementations() -> HashMap<&'static str, CheckFn> {
         .chain(cloudformation::CHECKS)
         .chain(compose::CHECKS)
         .chain(terraform::CHECKS)
+        .chain(azure::CHECKS)
+        .chain(gcp::CHECKS)
+        .chain(gitlab::CHECKS)
     {
         all.insert(*id, *f);
     }

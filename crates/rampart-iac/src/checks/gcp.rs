@@ -1,0 +1,5 @@
+//! Terraform (google provider) checks.
+
+use crate::check::CheckFn;
+
+pub const CHECKS: &[(&str, CheckFn)] = &[];

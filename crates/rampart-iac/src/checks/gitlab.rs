@@ -1,0 +1,5 @@
+//! GitLab CI checks.
+
+use crate::check::CheckFn;
+
+pub const CHECKS: &[(&str, CheckFn)] = &[];

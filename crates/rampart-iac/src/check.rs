@@ -153,6 +153,9 @@ pub const FILES: &[(&str, &str)] = &[
         "checks/terraform.toml",
         include_str!("../checks/terraform.toml"),
     ),
+    ("checks/azure.toml", include_str!("../checks/azure.toml")),
+    ("checks/gcp.toml", include_str!("../checks/gcp.toml")),
+    ("checks/gitlab.toml", include_str!("../checks/gitlab.toml")),
 ];
 
 #[derive(Debug, thiserror::Error)]

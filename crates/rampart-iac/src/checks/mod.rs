@@ -10,8 +10,8 @@ mod cloudformation;
 mod compose;
 mod dockerfile;
 mod gcp;
-mod gitlab;
 mod github;
+mod gitlab;
 mod kubernetes;
 mod terraform;
 

@@ -16,6 +16,12 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
         "iac.gha.checkout-persists-credentials",
         persisted_credentials,
     ),
+    ("iac.gha.secrets-inherit", secrets_inherit),
+    (
+        "iac.gha.self-hosted-runner-on-pull-request",
+        self_hosted_on_pull_request,
+    ),
+    ("iac.gha.secret-in-run", secret_in_run),
 ];
 
 /// Every step of every job, with the job's id.
@@ -245,4 +251,93 @@ fn persisted_credentials(doc: &Document, hits: &mut Vec<Hit>) {
             ),
         }
     }
+}
+
+fn secrets_inherit(doc: &Document, hits: &mut Vec<Hit>) {
+    for (job, body) in doc.root.field("jobs").as_object().unwrap_or_default() {
+        let Some(uses) = body.get("uses").and_then(Node::as_str) else {
+            continue;
+        };
+        // A workflow of the same repository sees the same secrets anyway.
+        if uses.starts_with("./") {
+            continue;
+        }
+        if let Some(secrets) = body.get("secrets") {
+            if secrets.as_str() == Some("inherit") {
+                hits.push(
+                    Hit::at(
+                        secrets,
+                        format!("job `{job}` passes every secret of the repository to `{uses}`"),
+                    )
+                    .with_identity(format!("{job}/secrets")),
+                );
+            }
+        }
+    }
+}
+
+/// The labels a job's `runs-on` names (`runs-on: x`, `[x, y]` or `{labels: …}`).
+fn runner_labels(runs_on: &Node) -> Vec<&Node> {
+    match runs_on.get("labels") {
+        Some(labels) => labels.items(),
+        None => runs_on.items(),
+    }
+}
+
+fn self_hosted_on_pull_request(doc: &Document, hits: &mut Vec<Hit>) {
+    let from_pull_requests = triggers(&doc.root)
+        .into_iter()
+        .any(|t| t == "pull_request" || t == "pull_request_target");
+    if !from_pull_requests {
+        return;
+    }
+    for (job, body) in doc.root.field("jobs").as_object().unwrap_or_default() {
+        let Some(runs_on) = body.get("runs-on") else {
+            continue;
+        };
+        for label in runner_labels(runs_on) {
+            if label
+                .as_str()
+                .is_some_and(|l| l.eq_ignore_ascii_case("self-hosted"))
+            {
+                hits.push(
+                    Hit::at(
+                        label,
+                        format!("job `{job}` runs pull request workflows on a self-hosted runner"),
+                    )
+                    .with_identity(format!("{job}/runs-on")),
+                );
+            }
+        }
+    }
+}
+
+fn secret_in_run(doc: &Document, hits: &mut Vec<Hit>) {
+    for (job, step) in steps(&doc.root) {
+        let Some(run) = step.get("run") else { continue };
+        let Some(text) = run.as_str() else { continue };
+        for e in expressions(text) {
+            if reads_secrets(e) {
+                hits.push(
+                    Hit::at(
+                        run,
+                        format!("job `{job}` writes `${{{{ {e} }}}}` into the text of a script"),
+                    )
+                    .with_identity(format!("{job}/{e}")),
+                );
+            }
+        }
+    }
+}
+
+/// Whether an expression reads the `secrets` context (`secrets.X`, `secrets['X']`), not a
+/// property that happens to be called `secrets` (`inputs.secrets`).
+fn reads_secrets(expression: &str) -> bool {
+    let compact = expression.replace(' ', "");
+    compact.match_indices("secrets").any(|(at, _)| {
+        let before = compact[..at].chars().next_back();
+        let after = compact[at + "secrets".len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+            && matches!(after, Some('.') | Some('['))
+    })
 }

@@ -19,6 +19,13 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("iac.k8s.secret-in-env", secret_in_env),
     ("iac.k8s.service-account-token", service_account_token),
     ("iac.k8s.writable-root-filesystem", writable_root),
+    ("iac.k8s.host-port", host_port),
+    ("iac.k8s.unmasked-proc-mount", unmasked_proc_mount),
+    ("iac.k8s.seccomp-unconfined", seccomp_unconfined),
+    ("iac.k8s.apparmor-unconfined", apparmor_unconfined),
+    ("iac.k8s.unsafe-sysctls", unsafe_sysctls),
+    ("iac.k8s.rbac-wildcard", rbac_wildcard),
+    ("iac.k8s.cluster-admin-binding", cluster_admin_binding),
 ];
 
 /// A workload's pod spec, with the workload's name for messages: Pods, the controllers that
@@ -391,4 +398,265 @@ fn writable_root(doc: &Document, hits: &mut Vec<Hit>) {
             )),
         }
     });
+}
+
+fn host_port(doc: &Document, hits: &mut Vec<Hit>) {
+    each_container(doc, hits, |w, _, c| {
+        c.field("ports").items().into_iter().find_map(|p| {
+            let port = p.get("hostPort")?.known()?;
+            // 0 (or unset) means no host port, which the baseline standard allows.
+            (port.as_f64().is_some_and(|n| n != 0.0)).then(|| {
+                Hit::at(
+                    port,
+                    format!(
+                        "{w}: container `{}` binds host port {}",
+                        name(c),
+                        port.as_f64().unwrap_or_default()
+                    ),
+                )
+            })
+        })
+    });
+}
+
+fn unmasked_proc_mount(doc: &Document, hits: &mut Vec<Hit>) {
+    each_container(doc, hits, |w, _, c| {
+        let mount = c.path(&["securityContext", "procMount"])?.known()?;
+        (mount.as_str() == Some("Unmasked")).then(|| {
+            Hit::at(
+                mount,
+                format!("{w}: container `{}` mounts /proc unmasked", name(c)),
+            )
+        })
+    });
+}
+
+/// The metadata of the pod a workload runs (the Pod's own, or its template's), with the
+/// workload's name for messages; `List` documents are looked into.
+fn pod_metadata(root: &Node) -> Vec<(String, &Node)> {
+    let mut out = Vec::new();
+    collect_metadata(root, &mut out, 0);
+    out
+}
+
+fn collect_metadata<'a>(root: &'a Node, out: &mut Vec<(String, &'a Node)>, depth: usize) {
+    let kind = root.field("kind").as_str().unwrap_or_default();
+    if kind == "List" && depth < 4 {
+        for item in root.field("items").items() {
+            collect_metadata(item, out, depth + 1);
+        }
+        return;
+    }
+    let name = format!(
+        "{kind} {}",
+        root.path(&["metadata", "name"])
+            .and_then(Node::as_str)
+            .unwrap_or("(unnamed)")
+    );
+    let metadata = match kind {
+        "Pod" => root.get("metadata"),
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "Job"
+        | "ReplicationController" => root.path(&["spec", "template", "metadata"]),
+        "CronJob" => root.path(&["spec", "jobTemplate", "spec", "template", "metadata"]),
+        _ => None,
+    };
+    if let Some(metadata) = metadata {
+        out.push((name, metadata));
+    }
+}
+
+/// Pod annotations whose key starts with `prefix` and whose value is `value` (any case).
+fn annotations_set_to<'a>(
+    doc: &'a Document,
+    prefix: &str,
+    value: &str,
+) -> Vec<(String, &'a str, &'a Node)> {
+    let mut out = Vec::new();
+    for (w, metadata) in pod_metadata(&doc.root) {
+        for (key, v) in metadata
+            .field("annotations")
+            .as_object()
+            .unwrap_or_default()
+        {
+            if key.starts_with(prefix) && v.as_str().is_some_and(|s| s.eq_ignore_ascii_case(value))
+            {
+                out.push((w.clone(), key.as_str(), v));
+            }
+        }
+    }
+    out
+}
+
+/// A pod- or container-level `securityContext.<key>.type` set to `Unconfined`.
+fn unconfined_profiles(doc: &Document, hits: &mut Vec<Hit>, key: &str, what: &str) {
+    for (w, spec) in pod_specs(&doc.root) {
+        if let Some(t) = spec
+            .path(&["securityContext", key, "type"])
+            .and_then(Node::known)
+        {
+            if t.as_str() == Some("Unconfined") {
+                hits.push(
+                    Hit::at(t, format!("{w} runs its pod without {what} (Unconfined)"))
+                        .with_identity(format!("{w}/{key}")),
+                );
+            }
+        }
+        for (cname, c) in containers(spec) {
+            if let Some(t) = c
+                .path(&["securityContext", key, "type"])
+                .and_then(Node::known)
+            {
+                if t.as_str() == Some("Unconfined") {
+                    hits.push(
+                        Hit::at(
+                            t,
+                            format!("{w}: container `{cname}` runs without {what} (Unconfined)"),
+                        )
+                        .with_identity(format!("{w}/{cname}/{key}")),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn seccomp_unconfined(doc: &Document, hits: &mut Vec<Hit>) {
+    unconfined_profiles(doc, hits, "seccompProfile", "a seccomp profile");
+    // The annotations that preceded the field (removed in Kubernetes 1.27, still written).
+    for prefix in [
+        "seccomp.security.alpha.kubernetes.io/pod",
+        "container.seccomp.security.alpha.kubernetes.io/",
+    ] {
+        for (w, key, v) in annotations_set_to(doc, prefix, "unconfined") {
+            hits.push(
+                Hit::at(v, format!("{w}: annotation `{key}` turns seccomp off"))
+                    .with_identity(format!("{w}/{key}")),
+            );
+        }
+    }
+}
+
+fn apparmor_unconfined(doc: &Document, hits: &mut Vec<Hit>) {
+    unconfined_profiles(doc, hits, "appArmorProfile", "an AppArmor profile");
+    for (w, key, v) in annotations_set_to(
+        doc,
+        "container.apparmor.security.beta.kubernetes.io/",
+        "unconfined",
+    ) {
+        hits.push(
+            Hit::at(v, format!("{w}: annotation `{key}` turns AppArmor off"))
+                .with_identity(format!("{w}/{key}")),
+        );
+    }
+}
+
+/// Sysctls the baseline Pod Security Standard allows: namespaced, and isolated from other pods.
+const SAFE_SYSCTLS: &[&str] = &[
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+];
+
+fn unsafe_sysctls(doc: &Document, hits: &mut Vec<Hit>) {
+    for (w, spec) in pod_specs(&doc.root) {
+        for sysctl in spec
+            .path(&["securityContext", "sysctls"])
+            .map(Node::items)
+            .unwrap_or_default()
+        {
+            let Some(n) = sysctl.get("name").and_then(Node::known) else {
+                continue;
+            };
+            let Some(text) = n.as_str() else { continue };
+            // `net/ipv4/...` is another way to write `net.ipv4....`.
+            let normalized = text.replace('/', ".");
+            if !SAFE_SYSCTLS.contains(&normalized.as_str()) {
+                hits.push(
+                    Hit::at(n, format!("{w} sets sysctl `{text}`, outside the safe set"))
+                        .with_identity(format!("{w}/sysctls/{text}")),
+                );
+            }
+        }
+    }
+}
+
+/// The documents of a stream's top level, looking into `List`s.
+fn objects(root: &Node) -> Vec<&Node> {
+    if root.field("kind").as_str() == Some("List") {
+        root.field("items").items()
+    } else {
+        vec![root]
+    }
+}
+
+fn object_name(o: &Node) -> String {
+    format!(
+        "{} {}",
+        o.field("kind").as_str().unwrap_or_default(),
+        o.path(&["metadata", "name"])
+            .and_then(Node::as_str)
+            .unwrap_or("(unnamed)")
+    )
+}
+
+fn rbac_wildcard(doc: &Document, hits: &mut Vec<Hit>) {
+    for o in objects(&doc.root) {
+        if !matches!(o.field("kind").as_str(), Some("Role") | Some("ClusterRole")) {
+            continue;
+        }
+        let who = object_name(o);
+        for (i, rule) in o.field("rules").items().into_iter().enumerate() {
+            let star = |key: &str| {
+                rule.field(key)
+                    .items()
+                    .iter()
+                    .any(|v| v.as_str() == Some("*"))
+            };
+            if star("verbs") && star("resources") {
+                let at = rule.get("verbs").unwrap_or(rule);
+                hits.push(
+                    Hit::at(at, format!("{who} allows every verb on every resource"))
+                        .with_identity(format!("{who}/rules/{i}")),
+                );
+            }
+        }
+    }
+}
+
+fn cluster_admin_binding(doc: &Document, hits: &mut Vec<Hit>) {
+    for o in objects(&doc.root) {
+        if o.field("kind").as_str() != Some("ClusterRoleBinding")
+            || o.path(&["roleRef", "name"]).and_then(Node::as_str) != Some("cluster-admin")
+            || o.path(&["roleRef", "kind"]).and_then(Node::as_str) != Some("ClusterRole")
+        {
+            continue;
+        }
+        let who = object_name(o);
+        for subject in o.field("subjects").items() {
+            let Some(n) = subject.get("name").and_then(Node::known) else {
+                continue;
+            };
+            let Some(text) = n.as_str() else { continue };
+            // Kubernetes' own users and groups (`system:masters`, `system:kube-controller-manager`).
+            if text.starts_with("system:") {
+                continue;
+            }
+            let kind = subject.field("kind").as_str().unwrap_or("subject");
+            hits.push(
+                Hit::at(n, format!("{who} makes {kind} `{text}` cluster-admin"))
+                    .with_identity(format!("{who}/{kind}/{text}")),
+            );
+        }
+    }
 }

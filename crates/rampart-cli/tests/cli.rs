@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{fixture, json, rampart, token};
+use common::{fixture, fixture_db, json, rampart, sca_fixtures, token};
 use predicates::prelude::*;
 
 fn scan_fixture(format: &str) -> String {
@@ -492,16 +492,7 @@ fn an_empty_directory_passes() {
 #[test]
 fn deps_finds_a_vulnerable_dependency_with_its_fix() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("osv.rdb");
-    let advisories =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rampart-sca/tests/fixtures/osv");
-    rampart()
-        .args(["db", "import"])
-        .arg(&advisories)
-        .arg("--db")
-        .arg(&db)
-        .assert()
-        .success();
+    let db = fixture_db(dir.path());
     rampart()
         .args(["db", "status", "--db"])
         .arg(&db)
@@ -695,16 +686,8 @@ fn sbom_is_written_and_read_back_for_scanning() {
 #[test]
 fn deps_findings_are_prioritised_by_kev_and_epss_and_vex_suppresses_them() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("osv.rdb");
-    let sca =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rampart-sca/tests/fixtures");
-    rampart()
-        .args(["db", "import"])
-        .arg(sca.join("osv"))
-        .arg("--db")
-        .arg(&db)
-        .assert()
-        .success();
+    let db = fixture_db(dir.path());
+    let sca = sca_fixtures();
     for (command, file) in [
         ("import-epss", "intel/epss_scores-2026-11-21.csv"),
         ("import-kev", "intel/known_exploited_vulnerabilities.json"),
@@ -800,16 +783,7 @@ fn deps_findings_are_prioritised_by_kev_and_epss_and_vex_suppresses_them() {
 #[test]
 fn deps_follow_a_parent_pom_on_disk_and_the_cache_notices_it_change() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("osv.rdb");
-    let advisories =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rampart-sca/tests/fixtures/osv");
-    rampart()
-        .args(["db", "import"])
-        .arg(&advisories)
-        .arg("--db")
-        .arg(&db)
-        .assert()
-        .success();
+    let db = fixture_db(dir.path());
     let project = dir.path().join("project");
     std::fs::create_dir_all(project.join("app")).expect("mkdir");
     let parent = |version: &str| {

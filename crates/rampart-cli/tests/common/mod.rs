@@ -109,3 +109,23 @@ pub fn json(output: &[u8]) -> serde_json::Value {
     serde_json::from_slice(output)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(output)))
 }
+
+/// The advisories the sca crate's tests ship (a Log4Shell advisory among them), imported into
+/// `dir/osv.rdb`; returns the database's path.
+pub fn fixture_db(dir: &Path) -> PathBuf {
+    let db = dir.join("osv.rdb");
+    let advisories = sca_fixtures().join("osv");
+    rampart()
+        .args(["db", "import"])
+        .arg(&advisories)
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .success();
+    db
+}
+
+/// The sca crate's test fixtures (advisories, EPSS and KEV files, VEX documents).
+pub fn sca_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../rampart-sca/tests/fixtures")
+}

@@ -2,6 +2,7 @@
 //! is one resource, `{"address", "type", "name", "mode", "config"}`, with `config` evaluated
 //! (nested blocks as arrays of objects); unknown values are never judged.
 
+use super::terraform::{block, resource};
 use crate::check::{CheckFn, Hit};
 use crate::model::{Document, Node};
 
@@ -29,25 +30,6 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ),
     ("iac.terraform.azure-vm-password-auth", vm_password_auth),
 ];
-
-fn resource<'a>(doc: &'a Document, types: &[&str]) -> Option<(&'a str, &'a Node)> {
-    let root = &doc.root;
-    if root.field("mode").as_str() == Some("data") {
-        return None;
-    }
-    let kind = root.field("type").as_str()?;
-    types.contains(&kind).then(|| {
-        (
-            root.field("address").as_str().unwrap_or(kind),
-            root.field("config"),
-        )
-    })
-}
-
-/// The first block of a nested block type (blocks are arrays of objects).
-fn block<'a>(config: &'a Node, name: &str) -> Option<&'a Node> {
-    config.get(name)?.items().into_iter().next()
-}
 
 /// The value of `key` when it is known to be `value`.
 fn known_bool<'a>(config: &'a Node, key: &str, value: bool) -> Option<&'a Node> {

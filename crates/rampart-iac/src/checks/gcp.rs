@@ -2,6 +2,7 @@
 //! is one resource, `{"address", "type", "name", "mode", "config"}`, with `config` evaluated
 //! (nested blocks as arrays of objects); unknown values are never judged.
 
+use super::terraform::{block, resource};
 use crate::check::{CheckFn, Hit};
 use crate::model::{Document, Node};
 
@@ -27,25 +28,6 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("iac.terraform.gcp-gke-legacy-abac", gke_legacy_abac),
     ("iac.terraform.gcp-project-ssh-keys", project_ssh_keys),
 ];
-
-fn resource<'a>(doc: &'a Document, types: &[&str]) -> Option<(&'a str, &'a Node)> {
-    let root = &doc.root;
-    if root.field("mode").as_str() == Some("data") {
-        return None;
-    }
-    let kind = root.field("type").as_str()?;
-    types.contains(&kind).then(|| {
-        (
-            root.field("address").as_str().unwrap_or(kind),
-            root.field("config"),
-        )
-    })
-}
-
-/// The first block of a nested block type (blocks are arrays of objects).
-fn block<'a>(config: &'a Node, name: &str) -> Option<&'a Node> {
-    config.get(name)?.items().into_iter().next()
-}
 
 fn known_str<'a>(config: &'a Node, key: &str) -> Option<&'a str> {
     config.get(key).and_then(Node::known).and_then(Node::as_str)

@@ -28,9 +28,9 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("iac.k8s.cluster-admin-binding", cluster_admin_binding),
 ];
 
-/// A workload's pod spec, with the workload's name for messages: Pods, the controllers that
-/// template pods, and CronJobs; `List` documents are looked into.
-fn pod_specs(root: &Node) -> Vec<(String, &Node)> {
+/// The pod template of every workload (a Pod itself, the template of a controller or a
+/// CronJob), with the workload's name for messages; `List` documents are looked into.
+fn templates(root: &Node) -> Vec<(String, &Node)> {
     let mut out = Vec::new();
     collect(root, &mut out, 0);
     out
@@ -50,20 +50,32 @@ fn collect<'a>(root: &'a Node, out: &mut Vec<(String, &'a Node)>, depth: usize) 
             .and_then(Node::as_str)
             .unwrap_or("(unnamed)")
     );
-    let spec = match kind {
-        "Pod" => root.get("spec"),
+    let template = match kind {
+        "Pod" => Some(root),
         "Deployment"
         | "StatefulSet"
         | "DaemonSet"
         | "ReplicaSet"
         | "Job"
-        | "ReplicationController" => root.path(&["spec", "template", "spec"]),
-        "CronJob" => root.path(&["spec", "jobTemplate", "spec", "template", "spec"]),
+        | "ReplicationController" => root.path(&["spec", "template"]),
+        "CronJob" => root.path(&["spec", "jobTemplate", "spec", "template"]),
         _ => None,
     };
-    if let Some(spec) = spec.filter(|s| s.as_object().is_some()) {
-        out.push((name, spec));
+    if let Some(template) = template {
+        out.push((name, template));
     }
+}
+
+/// Every workload's pod spec.
+fn pod_specs(root: &Node) -> Vec<(String, &Node)> {
+    templates(root)
+        .into_iter()
+        .filter_map(|(name, t)| {
+            t.get("spec")
+                .filter(|s| s.as_object().is_some())
+                .map(|s| (name, s))
+        })
+        .collect()
 }
 
 /// Every container of a pod spec (init and ephemeral containers too), with its name.
@@ -431,42 +443,12 @@ fn unmasked_proc_mount(doc: &Document, hits: &mut Vec<Hit>) {
     });
 }
 
-/// The metadata of the pod a workload runs (the Pod's own, or its template's), with the
-/// workload's name for messages; `List` documents are looked into.
+/// The metadata of the pod a workload runs (the Pod's own, or its template's).
 fn pod_metadata(root: &Node) -> Vec<(String, &Node)> {
-    let mut out = Vec::new();
-    collect_metadata(root, &mut out, 0);
-    out
-}
-
-fn collect_metadata<'a>(root: &'a Node, out: &mut Vec<(String, &'a Node)>, depth: usize) {
-    let kind = root.field("kind").as_str().unwrap_or_default();
-    if kind == "List" && depth < 4 {
-        for item in root.field("items").items() {
-            collect_metadata(item, out, depth + 1);
-        }
-        return;
-    }
-    let name = format!(
-        "{kind} {}",
-        root.path(&["metadata", "name"])
-            .and_then(Node::as_str)
-            .unwrap_or("(unnamed)")
-    );
-    let metadata = match kind {
-        "Pod" => root.get("metadata"),
-        "Deployment"
-        | "StatefulSet"
-        | "DaemonSet"
-        | "ReplicaSet"
-        | "Job"
-        | "ReplicationController" => root.path(&["spec", "template", "metadata"]),
-        "CronJob" => root.path(&["spec", "jobTemplate", "spec", "template", "metadata"]),
-        _ => None,
-    };
-    if let Some(metadata) = metadata {
-        out.push((name, metadata));
-    }
+    templates(root)
+        .into_iter()
+        .filter_map(|(name, t)| t.get("metadata").map(|m| (name, m)))
+        .collect()
 }
 
 /// Pod annotations whose key starts with `prefix` and whose value is `value` (any case).

@@ -16,7 +16,9 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("iac.terraform.aws-iam-wildcard", iam_wildcard),
 ];
 
-fn resource<'a>(doc: &'a Document, types: &[&str]) -> Option<(&'a str, &'a Node)> {
+/// The resource's address and evaluated body when its type is one of `types` (a `data.`
+/// prefix names a data source; managed resources otherwise).
+pub(super) fn resource<'a>(doc: &'a Document, types: &[&str]) -> Option<(&'a str, &'a Node)> {
     let root = &doc.root;
     if root.field("mode").as_str() == Some("data") && !types.iter().any(|t| t.starts_with("data."))
     {
@@ -33,7 +35,7 @@ fn resource<'a>(doc: &'a Document, types: &[&str]) -> Option<(&'a str, &'a Node)
 }
 
 /// The first block of a nested block type (blocks are arrays of objects).
-fn block<'a>(config: &'a Node, name: &str) -> Option<&'a Node> {
+pub(super) fn block<'a>(config: &'a Node, name: &str) -> Option<&'a Node> {
     config.get(name)?.items().into_iter().next()
 }
 

@@ -68,7 +68,6 @@ json.dump({
         "Values from variables: `encrypted = var.encrypt_volumes` takes its value from `terraform.tfvars` in both tools, so both agree on those volumes; a variable with no value at all is not judged by rampart (it is unknown until apply).",
         "Several Checkov ids to one rampart check (`CKV_AWS_1`/`CKV_AWS_62`/`CKV_AWS_63` for IAM `*` on `*`) are counted once per resource.",
     ],
-    ],
 }, open(out, "w"), indent=1)
 PY
 

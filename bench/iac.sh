@@ -64,7 +64,7 @@ json.dump({
     "rampart_cmd": rcmd, "checkov_cmd": ccmd,
     "rampart": [float(x) for x in rt.split()], "checkov": [float(x) for x in ct.split()],
     "explanations": [
-        "Module instances (the `Checkov only` rows of `iac.terraform.aws-ebs-unencrypted`): every other root module passes `encrypted = false` to its local `storage` module. Checkov renders the module with that input and reports the volume in `modules/storage/main.tf`; rampart evaluates the module with its callers' inputs but reports only resources written in the file being scanned, and the module's own file, read as a root of its own, keeps its default (`true`). Attributing module instances to the call site is the fix, not yet done.",
+        "Module instances: every other root module passes `encrypted = false` to its local `storage` module. rampart evaluates the module with that input and reports the instance at the `module` call in the calling file, naming the module file and line; Checkov reports it in the module's file. The comparison matches rampart's finding by the module file and line it names.",
         "Values from variables: `encrypted = var.encrypt_volumes` takes its value from `terraform.tfvars` in both tools, so both agree on those volumes; a variable with no value at all is not judged by rampart (it is unknown until apply).",
         "Several Checkov ids to one rampart check (`CKV_AWS_1`/`CKV_AWS_62`/`CKV_AWS_63` for IAM `*` on `*`) are counted once per resource.",
     ],

@@ -12,6 +12,8 @@ usage: iac_report.py --rampart R.json --checkov C.json --corpus DIR --times T.js
 import argparse
 import collections
 import json
+import os
+import re
 import statistics
 import tomllib
 from pathlib import Path
@@ -39,6 +41,20 @@ def norm(path, corpus):
     return p[len(prefix):] if p.startswith(prefix) else p
 
 
+THROUGH = re.compile(r"\(in (\S+):(\d+), through this module call\)$")
+
+
+def located(f):
+    """A rampart finding's rule, file and line; for a module instance reported at its call,
+    the place in the module where the value is (which is where Checkov reports it)."""
+    path, line = f["locations"][0]["path"], f["locations"][0]["line"]
+    m = THROUGH.search(f["message"])
+    if m:
+        path = os.path.normpath(os.path.join(os.path.dirname(path), m.group(1)))
+        line = int(m.group(2))
+    return (f["rule_id"], path, line)
+
+
 def main():
     a = argparse.ArgumentParser()
     a.add_argument("--rampart", required=True)
@@ -52,7 +68,7 @@ def main():
     mapping = peers(args.checks)
 
     r = json.load(open(args.rampart))
-    rampart = [(f["rule_id"], f["locations"][0]["path"], f["locations"][0]["line"]) for f in r["findings"]]
+    rampart = [located(f) for f in r["findings"]]
     c = json.load(open(args.checkov))
     reports = c if isinstance(c, list) else [c]
     checkov = []

@@ -1111,6 +1111,45 @@ deny contains msg if {
         .stderr(predicate::str::contains("broken.rego"));
 }
 
+#[test]
+fn iac_reports_a_module_instance_at_the_call_that_makes_it_fail() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let module = dir.path().join("modules/storage");
+    std::fs::create_dir_all(&module).expect("mkdir");
+    std::fs::write(
+        module.join("main.tf"),
+        "variable \"encrypted\" {\n  default = true\n}\n\nresource \"aws_ebs_volume\" \"data\" {\n  availability_zone = \"eu-west-1a\"\n  size              = 10\n  encrypted         = var.encrypted\n}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "module \"safe\" {\n  source = \"./modules/storage\"\n}\n\nmodule \"unsafe\" {\n  source    = \"./modules/storage\"\n  encrypted = false\n}\n",
+    )
+    .expect("write");
+    let out = rampart()
+        .args(["scan", "iac"])
+        .arg(dir.path())
+        .args(["--format", "json", "--fail-on", "medium"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    let findings = report["findings"].as_array().expect("findings");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    let f = &findings[0];
+    assert_eq!(f["rule_id"], "iac.terraform.aws-ebs-unencrypted");
+    assert_eq!(f["locations"][0]["path"], "main.tf");
+    assert_eq!(f["locations"][0]["line"], 5, "the `module \"unsafe\"` call");
+    let message = f["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("module.unsafe.aws_ebs_volume.data")
+            && message.contains("modules/storage/main.tf:8"),
+        "{message}"
+    );
+}
+
 /// Every file under `dir`, recursively.
 fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();

@@ -72,7 +72,37 @@ pub fn kind_of_path(path: &str) -> Option<Candidate> {
 }
 
 fn is_dockerfile(lower: &str) -> bool {
-    const NOT_DOCKERFILES: [&str; 4] = [".dockerignore", ".md", ".txt", ".orig"];
+    // `Dockerfile.<suffix>` names a variant (`Dockerfile.prod`), unless the suffix says the file
+    // is something else: documentation, data or code about Dockerfiles.
+    const NOT_DOCKERFILES: &[&str] = &[
+        ".dockerignore",
+        ".md",
+        ".txt",
+        ".orig",
+        ".bak",
+        ".swp",
+        ".rst",
+        ".adoc",
+        ".html",
+        ".toml",
+        ".json",
+        ".yaml",
+        ".yml",
+        ".xml",
+        ".ini",
+        ".cfg",
+        ".lock",
+        ".rego",
+        ".rs",
+        ".py",
+        ".go",
+        ".js",
+        ".ts",
+        ".java",
+        ".rb",
+        ".sh",
+        ".ps1",
+    ];
     if NOT_DOCKERFILES.iter().any(|ext| lower.ends_with(ext)) {
         return false;
     }
@@ -183,6 +213,8 @@ mod tests {
             ("Containerfile", k(Kind::Dockerfile)),
             ("Dockerfile.dockerignore", None),
             ("Dockerfile.md", None),
+            ("checks/dockerfile.toml", None),
+            ("src/checks/dockerfile.rs", None),
             ("Dockerfiles/readme", None),
             ("docker-compose.yml", k(Kind::Compose)),
             ("docker-compose.override.yaml", k(Kind::Compose)),

@@ -249,6 +249,10 @@ impl Kind {
 pub struct Document {
     pub kind: Kind,
     pub root: Node,
+    /// For a document whose values were written in another file (a resource of a called
+    /// module): that file, and the place in this file that brings it in (the `module`
+    /// call), where findings about it are reported.
+    pub via: Option<(std::path::PathBuf, Span)>,
 }
 
 #[cfg(test)]

@@ -54,7 +54,11 @@ pub fn load_documents(path: &str, text: &str) -> (Vec<Document>, Vec<(u32, Strin
                         Candidate::Kind(k) => Some(k),
                         Candidate::ByContent => detect::classify(path, &root),
                     }?;
-                    Some(Document { kind, root })
+                    Some(Document {
+                        kind,
+                        root,
+                        via: None,
+                    })
                 })
                 .collect(),
             Err(e) => {
@@ -117,7 +121,17 @@ impl Scanner for IacScanner {
             for check in self.checks.iter().filter(|c| c.kinds.contains(&doc.kind)) {
                 let mut hits = Vec::new();
                 (check.run)(doc, &mut hits);
-                for hit in hits {
+                for mut hit in hits {
+                    if let Some((written, call)) = &doc.via {
+                        // Reported at the module call in this file, saying where the value is.
+                        hit.message = format!(
+                            "{} (in {}:{}, through this module call)",
+                            hit.message,
+                            relative_to(written, blob.origin),
+                            hit.span.line
+                        );
+                        hit.span = *call;
+                    }
                     if peer_suppressed(&lines, hit.span.line, &check.peers) {
                         continue;
                     }
@@ -157,10 +171,11 @@ pub fn terraform_in_file(
     module: &terraform::Module,
     file: &Path,
 ) -> (Vec<Document>, Vec<(u32, String)>) {
+    // The resources written in this file, and the instances of modules this file calls.
     let docs = module
         .resources
         .iter()
-        .filter(|r| r.file == file)
+        .filter(|r| r.file == file || r.call_site.as_ref().is_some_and(|(f, _)| f == file))
         .map(|r| {
             let text = |s: &str| Node::string(s, r.span);
             let mode = match r.mode {
@@ -179,6 +194,10 @@ pub fn terraform_in_file(
                     ]),
                     r.span,
                 ),
+                via: match &r.call_site {
+                    Some((_, call)) if r.file != file => Some((r.file.clone(), *call)),
+                    _ => None,
+                },
             }
         })
         .collect();
@@ -189,6 +208,16 @@ pub fn terraform_in_file(
         .map(|d| (d.line, d.message.clone()))
         .collect();
     (docs, problems)
+}
+
+/// A path shown relative to the directory of the file being scanned, when it is below it.
+fn relative_to(path: &Path, origin: &Origin) -> String {
+    origin
+        .directory()
+        .and_then(|d| path.strip_prefix(d).ok())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 fn finding(rule: &str, lines: &Lines<'_>, document: usize, hit: Hit) -> RawFinding {
@@ -281,5 +310,6 @@ fn dockerfile_documents(text: &str, problems: &mut Vec<(u32, String)>) -> Vec<Do
     vec![Document {
         kind: Kind::Dockerfile,
         root: parsed.to_node(),
+        via: None,
     }]
 }

@@ -78,6 +78,9 @@ pub struct Resource {
     pub span: Span,
     /// Attributes and nested blocks, evaluated (see the module documentation for the shape).
     pub body: Node,
+    /// For a resource of a called module: the root module's `module` block it comes through
+    /// (its file and header), where a finding about this instance belongs.
+    pub call_site: Option<(PathBuf, Span)>,
 }
 
 /// Something that could not be loaded or evaluated; loading goes on around it.
@@ -103,7 +106,7 @@ pub fn load_module(
         stack: Vec::new(),
         out: &mut out,
     };
-    loader.load(dir, None, "", 0);
+    loader.load(dir, None, "", 0, None);
     let mut seen = HashSet::new();
     out.diagnostics
         .retain(|d| seen.insert((d.file.clone(), d.line, d.message.clone())));
@@ -219,6 +222,7 @@ impl Loader<'_> {
         inputs: Option<HashMap<String, Node>>,
         prefix: &str,
         depth: usize,
+        call_site: Option<(PathBuf, Span)>,
     ) {
         let listing = self.list(dir);
         let mut files: Vec<SourceFile> = listing.tf.iter().filter_map(|p| self.parse(p)).collect();
@@ -342,6 +346,7 @@ impl Loader<'_> {
                     file: files[*i].path.clone(),
                     span,
                     body,
+                    call_site: call_site.clone(),
                 });
             }
         }
@@ -349,7 +354,8 @@ impl Loader<'_> {
         let mut calls = Vec::new();
         for (i, name, block) in &modules {
             let scope = Scope::new(&ctx, *i, Iter::None);
-            let line = header_span(&scope, block).line;
+            let header = header_span(&scope, block);
+            let line = header.line;
             let source = block
                 .body
                 .iter()
@@ -382,6 +388,10 @@ impl Loader<'_> {
                     let at = scope.span_of(attr.span());
                     inputs.insert(key.to_string(), scope.value(&attr.value, at));
                 }
+                // Instances deep in the module tree belong to the root's call.
+                let site = call_site
+                    .clone()
+                    .unwrap_or_else(|| (files[*i].path.clone(), header));
                 calls.push((
                     files[*i].path.clone(),
                     line,
@@ -389,6 +399,7 @@ impl Loader<'_> {
                     normalize(&dir.join(&source)),
                     format!("{prefix}module.{name}{suffix}."),
                     inputs,
+                    site,
                 ));
             }
         }
@@ -396,7 +407,7 @@ impl Loader<'_> {
         self.out.diagnostics.extend(diags);
         drop(ctx);
 
-        for (file, line, name, child, child_prefix, inputs) in calls {
+        for (file, line, name, child, child_prefix, inputs, site) in calls {
             if depth + 1 > self.options.max_module_depth {
                 self.diag(
                     &file,
@@ -418,7 +429,7 @@ impl Loader<'_> {
                 continue;
             }
             self.stack.push(here);
-            self.load(&child, Some(inputs), &child_prefix, depth + 1);
+            self.load(&child, Some(inputs), &child_prefix, depth + 1, Some(site));
             self.stack.pop();
         }
     }

@@ -247,6 +247,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub vex: Vec<PathBuf>,
 
+    /// A Terraform variables file applied to every root module scanned, after its own
+    /// terraform.tfvars and *.auto.tfvars. Repeatable.
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+
     /// A directory (or file) of Rego policies, conftest-style: `deny`, `violation` and `warn`
     /// rules run on every IaC document. Repeatable.
     #[arg(long = "policy", value_name = "DIR")]

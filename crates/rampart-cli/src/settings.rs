@@ -28,6 +28,8 @@ pub struct Settings {
     pub sbom_input: bool,
     /// VEX documents to apply to dependency findings.
     pub vex: Vec<PathBuf>,
+    /// Terraform variable files for every root module.
+    pub var_files: Vec<PathBuf>,
     /// Rego policy directories, and the namespaces to evaluate (empty: all).
     pub policies: Vec<PathBuf>,
     pub namespaces: Vec<String>,
@@ -108,6 +110,11 @@ impl Settings {
                 .unwrap_or_else(rampart_sca::vulndb::default_path),
             sbom_input: args.sbom.is_some(),
             vex: args.vex.clone(),
+            var_files: args
+                .var_files
+                .iter()
+                .map(|f| std::path::absolute(f).unwrap_or_else(|_| f.clone()))
+                .collect(),
             policies: args.policies.clone(),
             namespaces: if args.all_namespaces {
                 Vec::new()

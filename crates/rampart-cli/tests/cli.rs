@@ -957,6 +957,28 @@ fn iac_evaluates_terraform_variables_from_tfvars_and_honours_tfsec_comments() {
     // The ACL comes from terraform.tfvars; the open SSH port is suppressed with tfsec's
     // comment; the volume's encryption is unknown (an undeclared variable), so it is not judged.
     assert_eq!(found, [("iac.terraform.aws-s3-public-acl".to_string(), 5)]);
+
+    // A --var-file applies after terraform.tfvars, as `terraform plan -var-file` does.
+    let prod = dir.path().join("prod.tfvars");
+    std::fs::write(&prod, "acl = \"private\"\n").expect("write");
+    let out = rampart()
+        .args(["scan", "iac"])
+        .arg(dir.path())
+        .arg("--var-file")
+        .arg(&prod)
+        .args(["--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json(&out)["findings"].as_array().map(Vec::len), Some(0));
+    rampart()
+        .args(["scan", "iac"])
+        .arg(dir.path())
+        .args(["--var-file", "/nonexistent/x.tfvars"])
+        .assert()
+        .code(2);
 }
 
 #[test]

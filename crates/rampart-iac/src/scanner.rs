@@ -18,6 +18,7 @@ pub struct IacScanner {
     /// Terraform modules already loaded, by directory: every `.tf` file of a directory is a
     /// blob of its own, but the module is evaluated once.
     modules: Mutex<HashMap<PathBuf, Arc<terraform::Module>>>,
+    terraform: terraform::Options,
 }
 
 impl IacScanner {
@@ -29,7 +30,15 @@ impl IacScanner {
             checks,
             rules,
             modules: Mutex::new(HashMap::new()),
+            terraform: terraform::Options::default(),
         })
+    }
+
+    /// Variable files applied to every Terraform root module, after its own `terraform.tfvars`
+    /// and `*.auto.tfvars` (as `terraform plan -var-file` does).
+    pub fn with_var_files(mut self, files: Vec<PathBuf>) -> Self {
+        self.terraform.var_files = files;
+        self
     }
 
     pub fn checks(&self) -> &[Check] {
@@ -153,7 +162,7 @@ impl IacScanner {
             let loaded = Arc::new(terraform::load_module(
                 dir,
                 &|p: &Path| rampart_core::cache::read_input(p),
-                &terraform::Options::default(),
+                &self.terraform,
             ));
             if let Ok(mut m) = self.modules.lock() {
                 m.insert(dir.to_path_buf(), loaded.clone());

@@ -98,8 +98,17 @@ pub fn execute(
         scanners.push(Box::new(deps));
     }
     if only.is_none() || only == Some("iac") {
-        let iac =
-            rampart_iac::scanner::IacScanner::new().map_err(|e| Failure::Runtime(e.to_string()))?;
+        for f in &settings.var_files {
+            if !f.is_file() {
+                return Err(Failure::Usage(format!(
+                    "--var-file {}: no such file",
+                    f.display()
+                )));
+            }
+        }
+        let iac = rampart_iac::scanner::IacScanner::new()
+            .map_err(|e| Failure::Runtime(e.to_string()))?
+            .with_var_files(settings.var_files.clone());
         scanners.push(Box::new(iac));
     }
     if !settings.policies.is_empty() && (only.is_none() || only == Some("iac")) {

@@ -132,7 +132,7 @@ def main():
     for rule, ids, ag, mo, to, ex in rows:
         w.append(f"| `{rule}` | {ids} | {ag:,} | {mo:,} | {to:,} | {'; '.join(ex)} |")
     w.append("")
-    w.append("## Why they disagree")
+    w.append("## How the findings are matched, and where they differ")
     w.append("")
     for line in times.get("explanations", []):
         w.append(f"- {line}")

@@ -1172,6 +1172,77 @@ fn iac_reports_a_module_instance_at_the_call_that_makes_it_fail() {
     );
 }
 
+#[test]
+fn iac_reads_terraform_plans_with_the_terraform_checks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The shape of `terraform show -json tfplan`, cut down.
+    std::fs::write(
+        dir.path().join("tfplan.json"),
+        r#"{
+  "format_version": "1.2",
+  "terraform_version": "1.9.5",
+  "planned_values": {
+    "root_module": {
+      "resources": [
+        {
+          "address": "aws_db_instance.main",
+          "mode": "managed",
+          "type": "aws_db_instance",
+          "name": "main",
+          "values": {"engine": "postgres", "publicly_accessible": true, "storage_encrypted": true}
+        }
+      ],
+      "child_modules": [
+        {
+          "address": "module.disks",
+          "resources": [
+            {
+              "address": "module.disks.aws_ebs_volume.data",
+              "mode": "managed",
+              "type": "aws_ebs_volume",
+              "name": "data",
+              "values": {"availability_zone": "eu-west-1a", "size": 10, "encrypted": false}
+            }
+          ]
+        }
+      ]
+    }
+  }
+}
+"#,
+    )
+    .expect("write");
+    let out = rampart()
+        .args(["scan", "iac"])
+        .arg(dir.path())
+        .args(["--format", "json", "--fail-on", "none"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    let mut found: Vec<(String, u64)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or_default().to_string(),
+                f["locations"][0]["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("iac.terraform.aws-db-public".to_string(), 12),
+            ("iac.terraform.aws-ebs-unencrypted".to_string(), 24),
+        ]
+    );
+}
+
 /// Every file under `dir`, recursively.
 fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();

@@ -63,11 +63,15 @@ pub fn load_documents(path: &str, text: &str) -> (Vec<Document>, Vec<(u32, Strin
                         Candidate::Kind(k) => Some(k),
                         Candidate::ByContent => detect::classify(path, &root),
                     }?;
-                    Some(Document {
+                    Some((kind, root))
+                })
+                .flat_map(|(kind, root)| match kind {
+                    Kind::TerraformPlan => plan_documents(&root),
+                    _ => vec![Document {
                         kind,
                         root,
                         via: None,
-                    })
+                    }],
                 })
                 .collect(),
             Err(e) => {
@@ -149,6 +153,40 @@ impl Scanner for IacScanner {
             }
         }
     }
+}
+
+/// The resources of a Terraform plan (`terraform show -json`), one document each in the shape
+/// of an evaluated resource (`{"address", "type", "name", "mode", "config"}`, `config` being
+/// the planned `values`, nested blocks as lists), so the Terraform checks read plans too.
+fn plan_documents(root: &Node) -> Vec<Document> {
+    let mut out = Vec::new();
+    let mut stack: Vec<&Node> = root
+        .path(&["planned_values", "root_module"])
+        .into_iter()
+        .collect();
+    while let Some(module) = stack.pop() {
+        for r in module.field("resources").items() {
+            let text = |key: &str| Node::string(r.field(key).as_str().unwrap_or_default(), r.span);
+            out.push(Document {
+                kind: Kind::TerraformPlan,
+                root: Node::new(
+                    Value::Object(vec![
+                        ("address".into(), text("address")),
+                        ("type".into(), text("type")),
+                        ("name".into(), text("name")),
+                        ("mode".into(), text("mode")),
+                        ("config".into(), r.field("values").clone()),
+                    ]),
+                    r.span,
+                ),
+                via: None,
+            });
+        }
+        // Bounded by the document's own depth, which the loader limits.
+        stack.extend(module.field("child_modules").items());
+    }
+    out.sort_by_key(|d| d.root.span);
+    out
 }
 
 impl IacScanner {

@@ -2,8 +2,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// rampart: security checks for every commit. Secrets today; dependencies, infrastructure as
-/// code and more plug into the same scan, report and gate.
+/// rampart: security checks for every commit. Secrets, vulnerable dependencies and
+/// misconfigured infrastructure and pipelines, in one scan, report and gate.
 #[derive(Debug, Parser)]
 #[command(name = "rampart", version, about, propagate_version = true)]
 pub struct Cli {

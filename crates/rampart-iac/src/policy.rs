@@ -324,12 +324,22 @@ fn rule_meta(namespace: &str, name: &str, level: Level, files: &[PathBuf]) -> Ru
 pub struct PolicyScanner {
     set: PolicySet,
     rules: Vec<RuleMeta>,
+    modules: std::sync::Arc<crate::terraform::ModuleCache>,
 }
 
 impl PolicyScanner {
-    pub fn new(set: PolicySet) -> PolicyScanner {
+    /// Policies over the documents the files hold; Terraform modules come from `modules`,
+    /// which the `iac` scanner shares (see [`crate::scanner::IacScanner::modules`]).
+    pub fn new(
+        set: PolicySet,
+        modules: std::sync::Arc<crate::terraform::ModuleCache>,
+    ) -> PolicyScanner {
         let rules = set.rules().iter().map(|r| r.meta.clone()).collect();
-        PolicyScanner { set, rules }
+        PolicyScanner {
+            set,
+            rules,
+            modules,
+        }
     }
 }
 
@@ -338,6 +348,7 @@ pub fn conftest_inputs(
     path: &str,
     text: &str,
     origin: &rampart_core::Origin,
+    modules: &crate::terraform::ModuleCache,
 ) -> Vec<(u32, serde_json::Value)> {
     use crate::detect::{kind_of_path, Candidate};
     use crate::model::Kind;
@@ -352,11 +363,7 @@ pub fn conftest_inputs(
             let Some(dir) = file.parent() else {
                 return Vec::new();
             };
-            let module = crate::terraform::load_module(
-                dir,
-                &|p: &Path| rampart_core::cache::read_input(p),
-                &crate::terraform::Options::default(),
-            );
+            let module = modules.get(dir);
             let mut input = serde_json::Map::new();
             for r in module.resources.iter().filter(|r| &r.file == file) {
                 let section = match r.mode {
@@ -410,26 +417,19 @@ impl rampart_core::Scanner for PolicyScanner {
         diagnostics: &mut Vec<rampart_core::Diagnostic>,
     ) {
         let text = String::from_utf8_lossy(blob.bytes);
-        let inputs = conftest_inputs(blob.path, &text, blob.origin);
+        let inputs = conftest_inputs(blob.path, &text, blob.origin, &self.modules);
         if inputs.is_empty() {
             return;
         }
-        let starts: Vec<usize> = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let lines = crate::scanner::Lines::new(&text);
         for (line, input) in inputs {
             let (found, errors) = self.set.evaluate(&input);
             for e in errors {
                 diagnostics.push(rampart_core::Diagnostic::warning(blob.path, e).at_line(line));
             }
-            let i = (line as usize - 1).min(starts.len() - 1);
-            let end = starts
-                .get(i + 1)
-                .map_or(text.len(), |e| e - 1)
-                .max(starts[i]);
             for v in found {
                 findings.push(
-                    rampart_core::RawFinding::new(v.rule, starts[i]..end)
+                    rampart_core::RawFinding::new(v.rule, lines.span_of(line))
                         .with_identity(format!("{line}\0{}", v.message))
                         .with_message(v.message),
                 );

@@ -1,9 +1,8 @@
 //! The `iac` scanner: each file that is infrastructure or pipeline configuration is loaded into
 //! documents and every check for their kind runs on them.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rampart_core::{Blob, Diagnostic, Origin, RawFinding, RuleMeta, Scanner};
 
@@ -15,10 +14,7 @@ use crate::terraform;
 pub struct IacScanner {
     checks: Vec<Check>,
     rules: Vec<RuleMeta>,
-    /// Terraform modules already loaded, by directory: every `.tf` file of a directory is a
-    /// blob of its own, but the module is evaluated once.
-    modules: Mutex<HashMap<PathBuf, Arc<terraform::Module>>>,
-    terraform: terraform::Options,
+    modules: Arc<terraform::ModuleCache>,
 }
 
 impl IacScanner {
@@ -29,16 +25,23 @@ impl IacScanner {
         Ok(IacScanner {
             checks,
             rules,
-            modules: Mutex::new(HashMap::new()),
-            terraform: terraform::Options::default(),
+            modules: Arc::new(terraform::ModuleCache::default()),
         })
     }
 
     /// Variable files applied to every Terraform root module, after its own `terraform.tfvars`
     /// and `*.auto.tfvars` (as `terraform plan -var-file` does).
     pub fn with_var_files(mut self, files: Vec<PathBuf>) -> Self {
-        self.terraform.var_files = files;
+        self.modules = Arc::new(terraform::ModuleCache::new(terraform::Options {
+            var_files: files,
+            ..terraform::Options::default()
+        }));
         self
+    }
+
+    /// The Terraform modules this scanner loads, for another scanner to share.
+    pub fn modules(&self) -> Arc<terraform::ModuleCache> {
+        self.modules.clone()
     }
 
     pub fn checks(&self) -> &[Check] {
@@ -195,18 +198,7 @@ impl IacScanner {
         let Some(dir) = file.parent() else {
             return (Vec::new(), Vec::new());
         };
-        let cached = self.modules.lock().ok().and_then(|m| m.get(dir).cloned());
-        let module = cached.unwrap_or_else(|| {
-            let loaded = Arc::new(terraform::load_module(
-                dir,
-                &|p: &Path| rampart_core::cache::read_input(p),
-                &self.terraform,
-            ));
-            if let Ok(mut m) = self.modules.lock() {
-                m.insert(dir.to_path_buf(), loaded.clone());
-            }
-            loaded
-        });
+        let module = self.modules.get(dir);
         terraform_in_file(&module, file)
     }
 }
@@ -277,13 +269,13 @@ fn finding(rule: &str, lines: &Lines<'_>, document: usize, hit: Hit) -> RawFindi
 }
 
 /// The lines of a file, to turn a line number into a byte span and to read comments.
-struct Lines<'a> {
+pub(crate) struct Lines<'a> {
     text: &'a str,
     starts: Vec<usize>,
 }
 
 impl<'a> Lines<'a> {
-    fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Lines { text, starts }
@@ -301,7 +293,7 @@ impl<'a> Lines<'a> {
         self.text.get(start..end.max(start)).unwrap_or("")
     }
 
-    fn span_of(&self, n: u32) -> std::ops::Range<usize> {
+    pub(crate) fn span_of(&self, n: u32) -> std::ops::Range<usize> {
         let i = (n.max(1) as usize - 1).min(self.starts.len() - 1);
         let start = self.starts[i];
         let line = self.line(i as u32 + 1);

@@ -97,6 +97,7 @@ pub fn execute(
         };
         scanners.push(Box::new(deps));
     }
+    let mut modules = None;
     if only.is_none() || only == Some("iac") {
         for f in &settings.var_files {
             if !f.is_file() {
@@ -109,12 +110,15 @@ pub fn execute(
         let iac = rampart_iac::scanner::IacScanner::new()
             .map_err(|e| Failure::Runtime(e.to_string()))?
             .with_var_files(settings.var_files.clone());
+        modules = Some(iac.modules());
         scanners.push(Box::new(iac));
     }
-    if !settings.policies.is_empty() && (only.is_none() || only == Some("iac")) {
+    if let (false, Some(modules)) = (settings.policies.is_empty(), modules) {
         let set = rampart_iac::policy::PolicySet::load(&settings.policies, &settings.namespaces)
             .map_err(|e| Failure::Usage(format!("--policy: {e}")))?;
-        scanners.push(Box::new(rampart_iac::policy::PolicyScanner::new(set)));
+        scanners.push(Box::new(rampart_iac::policy::PolicyScanner::new(
+            set, modules,
+        )));
     }
     let scanner_names: Vec<String> = scanners.iter().map(|s| s.name().to_string()).collect();
     let engine = Engine::new(scanners, settings.engine.clone())

@@ -113,6 +113,40 @@ pub fn load_module(
     out
 }
 
+/// Modules already loaded, by directory, shared by the scanners that read Terraform: every
+/// `.tf` file of a directory is a blob of its own, but its module is evaluated once. Files are
+/// read through [`rampart_core::cache::read_input`], so cached results notice them change.
+#[derive(Debug, Default)]
+pub struct ModuleCache {
+    options: Options,
+    loaded: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<Module>>>,
+}
+
+impl ModuleCache {
+    pub fn new(options: Options) -> ModuleCache {
+        ModuleCache {
+            options,
+            loaded: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The module in `dir`, loaded on first use.
+    pub fn get(&self, dir: &Path) -> std::sync::Arc<Module> {
+        if let Some(hit) = self.loaded.lock().ok().and_then(|m| m.get(dir).cloned()) {
+            return hit;
+        }
+        let module = std::sync::Arc::new(load_module(
+            dir,
+            &|p: &Path| rampart_core::cache::read_input(p),
+            &self.options,
+        ));
+        if let Ok(mut m) = self.loaded.lock() {
+            m.insert(dir.to_path_buf(), module.clone());
+        }
+        module
+    }
+}
+
 /// The JSON held in a string attribute (`policy = jsonencode({...})`, a heredoc), as a node
 /// whose every part has the attribute's span. `None` when the node is not a string of JSON.
 pub fn decode_json_attribute(node: &Node) -> Option<Node> {

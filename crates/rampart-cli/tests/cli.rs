@@ -956,7 +956,7 @@ fn iac_evaluates_terraform_variables_from_tfvars_and_honours_tfsec_comments() {
         .collect();
     // The ACL comes from terraform.tfvars; the open SSH port is suppressed with tfsec's
     // comment; the volume's encryption is unknown (an undeclared variable), so it is not judged.
-    assert_eq!(found, [("iac.terraform.aws-s3-public-acl".to_string(), 5)]);
+    assert_eq!(found, [("iac.aws.s3-public-acl".to_string(), 5)]);
 
     // A --var-file applies after terraform.tfvars, as `terraform plan -var-file` does.
     let prod = dir.path().join("prod.tfvars");
@@ -1161,7 +1161,7 @@ fn iac_reports_a_module_instance_at_the_call_that_makes_it_fail() {
     let findings = report["findings"].as_array().expect("findings");
     assert_eq!(findings.len(), 1, "{findings:?}");
     let f = &findings[0];
-    assert_eq!(f["rule_id"], "iac.terraform.aws-ebs-unencrypted");
+    assert_eq!(f["rule_id"], "iac.aws.ebs-not-encrypted");
     assert_eq!(f["locations"][0]["path"], "main.tf");
     assert_eq!(f["locations"][0]["line"], 5, "the `module \"unsafe\"` call");
     let message = f["message"].as_str().unwrap_or_default();
@@ -1237,8 +1237,8 @@ fn iac_reads_terraform_plans_with_the_terraform_checks() {
     assert_eq!(
         found,
         [
-            ("iac.terraform.aws-db-public".to_string(), 12),
-            ("iac.terraform.aws-ebs-unencrypted".to_string(), 24),
+            ("iac.aws.rds-publicly-accessible".to_string(), 12),
+            ("iac.aws.ebs-not-encrypted".to_string(), 24),
         ]
     );
 }

@@ -136,7 +136,7 @@ impl Scanner for IacScanner {
         for (n, doc) in docs.iter().enumerate() {
             for check in self.checks.iter().filter(|c| c.kinds.contains(&doc.kind)) {
                 let mut hits = Vec::new();
-                (check.run)(doc, &mut hits);
+                check.run(doc, &mut hits);
                 for mut hit in hits {
                     if let Some((written, call)) = &doc.via {
                         // Reported at the module call in this file, saying where the value is.

@@ -47,7 +47,7 @@ fn every_check_has_passing_and_failing_examples_that_hold() {
             }
             let mut hits = Vec::new();
             for doc in docs.iter().filter(|d| check.kinds.contains(&d.kind)) {
-                (check.run)(doc, &mut hits);
+                check.run(doc, &mut hits);
             }
             match (example.fails, hits.is_empty()) {
                 (true, true) => {

@@ -7,28 +7,19 @@ use crate::check::{CheckFn, Hit};
 use crate::model::{Document, Node};
 
 pub const CHECKS: &[(&str, CheckFn)] = &[
+    ("iac.azure.storage-public-access", storage_public_access),
     (
-        "iac.terraform.azure-storage-public-access",
-        storage_public_access,
-    ),
-    (
-        "iac.terraform.azure-storage-insecure-transport",
+        "iac.azure.storage-insecure-transport",
         storage_insecure_transport,
     ),
+    ("iac.azure.nsg-open-admin-port", nsg_open_admin_port),
+    ("iac.azure.db-firewall-open", db_firewall_open),
     (
-        "iac.terraform.azure-nsg-open-admin-port",
-        nsg_open_admin_port,
-    ),
-    ("iac.terraform.azure-db-firewall-open", db_firewall_open),
-    (
-        "iac.terraform.azure-keyvault-no-purge-protection",
+        "iac.azure.keyvault-no-purge-protection",
         keyvault_no_purge_protection,
     ),
-    (
-        "iac.terraform.azure-aks-public-api-server",
-        aks_public_api_server,
-    ),
-    ("iac.terraform.azure-vm-password-auth", vm_password_auth),
+    ("iac.azure.aks-public-api-server", aks_public_api_server),
+    ("iac.azure.vm-password-auth", vm_password_auth),
 ];
 
 /// The value of `key` when it is known to be `value`.

@@ -7,26 +7,14 @@ use crate::check::{CheckFn, Hit};
 use crate::model::{Document, Node};
 
 pub const CHECKS: &[(&str, CheckFn)] = &[
-    ("iac.terraform.gcp-bucket-public", bucket_public),
-    (
-        "iac.terraform.gcp-bucket-no-uniform-access",
-        bucket_no_uniform_access,
-    ),
-    (
-        "iac.terraform.gcp-firewall-open-admin-port",
-        firewall_open_admin_port,
-    ),
-    (
-        "iac.terraform.gcp-sql-open-to-internet",
-        sql_open_to_internet,
-    ),
-    ("iac.terraform.gcp-sql-no-ssl", sql_no_ssl),
-    (
-        "iac.terraform.gcp-default-sa-full-scope",
-        default_sa_full_scope,
-    ),
-    ("iac.terraform.gcp-gke-legacy-abac", gke_legacy_abac),
-    ("iac.terraform.gcp-project-ssh-keys", project_ssh_keys),
+    ("iac.gcp.bucket-public", bucket_public),
+    ("iac.gcp.bucket-no-uniform-access", bucket_no_uniform_access),
+    ("iac.gcp.firewall-open-admin-port", firewall_open_admin_port),
+    ("iac.gcp.sql-open-to-internet", sql_open_to_internet),
+    ("iac.gcp.sql-no-ssl", sql_no_ssl),
+    ("iac.gcp.default-sa-full-scope", default_sa_full_scope),
+    ("iac.gcp.gke-legacy-abac", gke_legacy_abac),
+    ("iac.gcp.project-ssh-keys", project_ssh_keys),
 ];
 
 fn known_str<'a>(config: &'a Node, key: &str) -> Option<&'a str> {

@@ -1237,8 +1237,8 @@ fn iac_reads_terraform_plans_with_the_terraform_checks() {
     assert_eq!(
         found,
         [
-            ("iac.aws.rds-publicly-accessible".to_string(), 12),
             ("iac.aws.ebs-not-encrypted".to_string(), 24),
+            ("iac.aws.rds-publicly-accessible".to_string(), 12),
         ]
     );
 }

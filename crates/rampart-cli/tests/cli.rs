@@ -1256,3 +1256,77 @@ fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn iac_suppression_comments_apply_to_the_whole_resource() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // rampart's comment above a Terraform resource; Checkov's anywhere inside one.
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "# rampart:ignore iac.aws.sg-admin-ports-open bastion, reviewed\n\
+         resource \"aws_security_group\" \"bastion\" {\n  ingress {\n    from_port   = 22\n    \
+         to_port     = 22\n    protocol    = \"tcp\"\n    cidr_blocks = [\"0.0.0.0/0\"]\n  }\n}\n\n\
+         resource \"aws_s3_bucket\" \"site\" {\n  #checkov:skip=CKV_AWS_20:a public website\n  \
+         bucket = \"site\"\n  acl    = \"public-read\"\n}\n\n\
+         resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"logs\"\n  acl    = \"public-read\"\n}\n",
+    )
+    .expect("write");
+    // Above a CloudFormation resource's logical id, and above a Kubernetes container.
+    std::fs::write(
+        dir.path().join("template.yaml"),
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  \
+         # rampart:ignore iac.aws.s3-public-acl static assets\n  Assets:\n    \
+         Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: PublicRead\n  \
+         Uploads:\n    Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: PublicRead\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: agent\nspec:\n  containers:\n    \
+         # rampart:ignore iac.k8s.privileged-container the node agent needs it\n    \
+         - name: agent\n      image: agent:1.0\n      securityContext:\n        privileged: true\n    \
+         - name: sidecar\n      image: sidecar:1.0\n      securityContext:\n        privileged: true\n",
+    )
+    .expect("write");
+    let out = rampart()
+        .args(["scan", "iac"])
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    let watched = [
+        "iac.aws.sg-admin-ports-open",
+        "iac.aws.s3-public-acl",
+        "iac.k8s.privileged-container",
+    ];
+    let mut found: Vec<(String, String, u64)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| watched.contains(&f["rule_id"].as_str().unwrap_or_default()))
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or_default().to_string(),
+                f["locations"][0]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                f["locations"][0]["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    found.sort();
+    let want: Vec<(String, String, u64)> = [
+        ("iac.aws.s3-public-acl", "main.tf", 19),
+        ("iac.aws.s3-public-acl", "template.yaml", 11),
+        ("iac.k8s.privileged-container", "pod.yaml", 15),
+    ]
+    .iter()
+    .map(|(r, p, l)| (r.to_string(), p.to_string(), *l))
+    .collect();
+    assert_eq!(found, want);
+}

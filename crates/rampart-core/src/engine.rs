@@ -273,8 +273,12 @@ impl Engine {
         let end = raw.span.end.clamp(start, len);
         let (line, column) = index.position(start);
         let (end_line, end_column) = index.position(end);
-        let above = if line > 1 { index.line(line - 1) } else { &[] };
-        if is_suppressed(&rule.id, index.line(line), above) {
+        let suppressed_at = |offset: usize| {
+            let (line, _) = index.position(offset.min(len));
+            let above = if line > 1 { index.line(line - 1) } else { &[] };
+            is_suppressed(&rule.id, index.line(line), above)
+        };
+        if suppressed_at(start) || raw.scopes.iter().any(|s| suppressed_at(*s)) {
             acc.stats.suppressed_inline += 1;
             return;
         }

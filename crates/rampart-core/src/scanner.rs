@@ -90,6 +90,11 @@ pub struct RawFinding {
     pub identity: Option<String>,
     /// For a vulnerable dependency, the package and vulnerability as data.
     pub vulnerability: Option<crate::finding::Vulnerability>,
+    /// Byte offsets of the first lines of the constructs that enclose the finding (a resource
+    /// block, a manifest, a pipeline job), outermost first: a suppression comment on such a
+    /// line, or on the line above it, applies to the finding as it does on the finding's line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<usize>,
 }
 
 impl RawFinding {
@@ -104,7 +109,15 @@ impl RawFinding {
             severity: None,
             identity: None,
             vulnerability: None,
+            scopes: Vec::new(),
         }
+    }
+
+    /// The constructs enclosing the finding, by the byte offset of their first line
+    /// (see [`RawFinding::scopes`]).
+    pub fn with_scopes(mut self, scopes: Vec<usize>) -> Self {
+        self.scopes = scopes;
+        self
     }
 
     pub fn with_vulnerability(mut self, v: crate::finding::Vulnerability) -> Self {

@@ -148,10 +148,22 @@ impl Scanner for IacScanner {
                         );
                         hit.span = *call;
                     }
-                    if peer_suppressed(&lines, hit.span.line, &check.peers) {
+                    // Module instances are reported at their call: only the call's own
+                    // comments apply, not those of the module's resource.
+                    let scopes = match doc.via {
+                        Some(_) => Vec::new(),
+                        None => scope_lines(doc, hit.span.line, &lines),
+                    };
+                    if scopes
+                        .iter()
+                        .chain([&hit.span.line])
+                        .any(|line| peer_suppressed(&lines, *line, &check.peers))
+                        || checkov_skip_inside(doc, &lines, &check.peers)
+                    {
                         continue;
                     }
-                    findings.push(finding(&check.meta.id, &lines, n, hit));
+                    let scopes = scopes.iter().map(|l| lines.span_of(*l).start).collect();
+                    findings.push(finding(&check.meta.id, &lines, n, hit).with_scopes(scopes));
                 }
             }
         }
@@ -335,6 +347,123 @@ fn peer_suppressed(lines: &Lines<'_>, line: u32, peers: &[String]) -> bool {
         ids.extend(named("zizmor: ignore[", &[']']));
         ids.iter()
             .any(|id| peers.iter().any(|p| p.eq_ignore_ascii_case(id)))
+    })
+}
+
+/// The first lines of the constructs that enclose `line` in a document, outermost first: the
+/// resource block, the manifest, the job, the container entry. A construct written as the
+/// value of a key alone on its line (`MyBucket:` above `Type: AWS::S3::Bucket`) starts at
+/// that key's line. Dockerfiles have none: their comments apply to the next instruction only.
+fn scope_lines(doc: &Document, line: u32, lines: &Lines<'_>) -> Vec<u32> {
+    if doc.kind == Kind::Dockerfile {
+        return Vec::new();
+    }
+    let mut out: Vec<u32> = Vec::new();
+    let mut node = &doc.root;
+    // Whether `node` is the value of a key (rather than a list item or the document).
+    let mut keyed = false;
+    // Loaders record where a value starts, not always where it ends: the value holding a
+    // line is the last one, in the order written, that starts at or before it. Bounded by the
+    // document's depth, which the loaders limit.
+    loop {
+        let children: Vec<&Node> = match &node.value {
+            Value::Object(entries) => {
+                let start = node.span.line;
+                let header = if keyed {
+                    key_line(lines, start, node.span.column)
+                } else {
+                    start
+                };
+                if header < line && out.last() != Some(&header) {
+                    out.push(header);
+                }
+                entries.iter().map(|(_, v)| v).collect()
+            }
+            Value::Array(items) => items.iter().collect(),
+            _ => break,
+        };
+        let parent_is_object = matches!(node.value, Value::Object(_));
+        let holder = children
+            .into_iter()
+            .filter(|c| c.span.line <= line)
+            .max_by_key(|c| {
+                let container = matches!(c.value, Value::Object(_) | Value::Array(_));
+                (c.span.line, container)
+            });
+        match holder {
+            Some(child) if matches!(child.value, Value::Object(_) | Value::Array(_)) => {
+                keyed = parent_is_object;
+                node = child
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
+/// The last line any value of a node starts on.
+fn last_line(node: &Node, depth: usize) -> u32 {
+    let inner = match &node.value {
+        _ if depth > 64 => 0,
+        Value::Object(entries) => entries
+            .iter()
+            .map(|(_, v)| last_line(v, depth + 1))
+            .max()
+            .unwrap_or(0),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| last_line(v, depth + 1))
+            .max()
+            .unwrap_or(0),
+        _ => 0,
+    };
+    inner.max(node.span.end_line).max(node.span.line)
+}
+
+/// The line of the key whose block value starts at `start` (column `column`): above it,
+/// past blank and comment lines, a line that is only a key (`MyBucket:`) indented less than
+/// the value. A value on its key's own line (Terraform, flow style) starts at `start`.
+fn key_line(lines: &Lines<'_>, start: u32, column: u32) -> u32 {
+    let mut n = start;
+    while n > 1 && start - n < 1_000 {
+        n -= 1;
+        let text = lines.line(n);
+        let code = text.trim_start();
+        if code.is_empty() || code.starts_with('#') {
+            continue;
+        }
+        let indent = (text.len() - code.len()) as u32;
+        return if indent + 1 < column && is_key_alone(text) {
+            n
+        } else {
+            start
+        };
+    }
+    start
+}
+
+/// A line that is only a YAML key opening a block (`MyBucket:`, `- build:`), comments aside.
+fn is_key_alone(text: &str) -> bool {
+    let code = match text.find(" #") {
+        Some(i) => &text[..i],
+        None => text,
+    };
+    let code = code.trim();
+    !code.starts_with('#') && code.len() > 1 && code.ends_with(':') && !code.contains(": ")
+}
+
+/// Checkov's `#checkov:skip=ID` anywhere inside a Terraform resource block applies to the
+/// whole resource, as it does in Checkov.
+fn checkov_skip_inside(doc: &Document, lines: &Lines<'_>, peers: &[String]) -> bool {
+    if doc.kind != Kind::Terraform || doc.via.is_some() || peers.is_empty() {
+        return false;
+    }
+    let first = doc.root.span.line;
+    // The closing brace is not recorded: the block's last value, and the line after it.
+    let last = last_line(&doc.root, 0).saturating_add(1);
+    (first..=last.min(first.saturating_add(10_000))).any(|n| {
+        let text = lines.line(n);
+        text.contains("checkov:skip=") && peer_suppressed(lines, n, peers)
     })
 }
 

@@ -160,6 +160,13 @@ pub struct ScanArgs {
     #[arg(value_name = "PATH", default_value = ".")]
     pub path: PathBuf,
 
+    /// The file name standard input (`-`) is read as, which decides how it is read:
+    /// `Dockerfile`, `deploy.yaml`, `.env`... Without it, stdin is read by content: Kubernetes
+    /// manifests (such as `helm template` or `kustomize build` output), CloudFormation,
+    /// Terraform plans, and secrets in any text.
+    #[arg(long, value_name = "NAME", default_value = "stdin")]
+    pub stdin_name: String,
+
     /// Output format: table, json, sarif, junit or markdown. Repeat for several; each may be
     /// followed by its own --output.
     #[arg(short, long = "format", value_name = "FORMAT")]

@@ -33,6 +33,8 @@ pub struct Settings {
     /// Rego policy directories, and the namespaces to evaluate (empty: all).
     pub policies: Vec<PathBuf>,
     pub namespaces: Vec<String>,
+    /// The name standard input is read as.
+    pub stdin_name: String,
     history: bool,
     staged: bool,
 }
@@ -123,6 +125,7 @@ impl Settings {
             } else {
                 args.namespaces.clone()
             },
+            stdin_name: args.stdin_name.clone(),
             history: args.history,
             staged: args.staged,
         })

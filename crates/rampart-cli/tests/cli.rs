@@ -1330,3 +1330,60 @@ fn iac_suppression_comments_apply_to_the_whole_resource() {
     .collect();
     assert_eq!(found, want);
 }
+
+#[test]
+fn iac_reads_rendered_helm_output_from_stdin() {
+    // What `helm template` prints: documents preceded by the template they came from.
+    let rendered = "---\n# Source: web/templates/serviceaccount.yaml\napiVersion: v1\n\
+                    kind: ServiceAccount\nmetadata:\n  name: web\n---\n\
+                    # Source: web/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\n\
+                    metadata:\n  name: web\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      \
+                    containers:\n        - name: web\n          image: nginx:1.27\n";
+    let out = rampart()
+        .args(["scan", "iac", "-", "--format", "json"])
+        .write_stdin(rendered)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    let host = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule_id"] == "iac.k8s.host-network")
+        .expect("the host network finding");
+    assert_eq!(host["locations"][0]["path"], "stdin");
+    assert_eq!(host["locations"][0]["line"], 16);
+    let message = host["message"].as_str().unwrap_or_default();
+    assert!(
+        message.ends_with("(rendered from web/templates/deployment.yaml)"),
+        "{message}"
+    );
+
+    // Named, stdin is read as that file would be.
+    let out = rampart()
+        .args([
+            "scan",
+            "iac",
+            "-",
+            "--stdin-name",
+            "Dockerfile",
+            "--format",
+            "json",
+        ])
+        .write_stdin("FROM alpine:latest\nRUN apk add curl\n")
+        .assert()
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule_id"].as_str())
+        .collect();
+    assert!(rules.contains(&"iac.docker.latest-tag"), "{rules:?}");
+}

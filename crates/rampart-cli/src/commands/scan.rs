@@ -226,7 +226,7 @@ fn collect(engine: &Engine, settings: &Settings) -> Result<Accumulator, Failure>
     let max = settings.walk.max_file_size;
     let git_error = |e: rampart_git::GitError| Failure::Runtime(e.to_string());
     if target == Path::new("-") {
-        return Ok(engine.scan_stream(std::iter::once(read_stdin(max)?), 1));
+        return Ok(engine.scan_stream(std::iter::once(read_stdin(max, &settings.stdin_name)?), 1));
     }
     if settings.history() {
         let history =
@@ -248,7 +248,7 @@ fn collect(engine: &Engine, settings: &Settings) -> Result<Accumulator, Failure>
     })
 }
 
-fn read_stdin(max: u64) -> Result<SourceItem, Failure> {
+fn read_stdin(max: u64, name: &str) -> Result<SourceItem, Failure> {
     let mut bytes = Vec::new();
     std::io::stdin()
         .lock()
@@ -257,13 +257,13 @@ fn read_stdin(max: u64) -> Result<SourceItem, Failure> {
         .map_err(|e| Failure::Runtime(format!("cannot read standard input: {e}")))?;
     if bytes.len() as u64 > max {
         return Ok(SourceItem::TooLarge {
-            path: "stdin".into(),
+            path: name.into(),
             size: bytes.len() as u64,
             limit: max,
         });
     }
     Ok(SourceItem::Blob(OwnedBlob {
-        path: "stdin".into(),
+        path: name.into(),
         origin: Origin::Stdin,
         bytes,
     }))

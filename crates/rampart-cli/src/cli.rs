@@ -31,6 +31,9 @@ pub enum Command {
     /// The offline vulnerability database (OSV advisories) that dependency scanning reads.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Accepted risks: record one with its reason, approver and expiry, or list them.
+    #[command(subcommand)]
+    Exception(ExceptionCommand),
     /// Write a software bill of materials of every lockfile under PATH.
     Sbom(SbomArgs),
     /// Print a JSON Schema of one of rampart's formats.
@@ -66,6 +69,56 @@ pub struct SbomArgs {
     /// Also read files that .gitignore and .ignore exclude.
     #[arg(long)]
     pub no_ignore: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExceptionCommand {
+    /// Record an accepted risk in rampart-exceptions.toml: which findings (a rule, narrowed by
+    /// fingerprint, path, package or advisory), why, who approved it and until when. Matching
+    /// findings are then reported as accepted and do not fail the gate until it expires.
+    Add(ExceptionAddArgs),
+    /// Every exception, with whether it is in force or expired.
+    List {
+        /// The exceptions file (default: rampart-exceptions.toml beside rampart.toml, else in
+        /// the current directory).
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExceptionAddArgs {
+    /// The rule id (or a prefix ending in `*`).
+    #[arg(long, value_name = "ID")]
+    pub rule: String,
+    /// Only the finding with this fingerprint.
+    #[arg(long, value_name = "FP")]
+    pub fingerprint: Option<String>,
+    /// Only findings in files matching this glob.
+    #[arg(long, value_name = "GLOB")]
+    pub path: Option<String>,
+    /// Only this dependency (package name).
+    #[arg(long, value_name = "NAME")]
+    pub package: Option<String>,
+    /// Only this vulnerability (CVE, GHSA or OSV id).
+    #[arg(long, value_name = "ID")]
+    pub advisory: Option<String>,
+    /// Why the risk is accepted.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Who accepted it.
+    #[arg(long, value_name = "NAME")]
+    pub approver: String,
+    /// Where the decision is recorded (an issue or ticket URL).
+    #[arg(long, value_name = "URL")]
+    pub ticket: Option<String>,
+    /// The first day it no longer applies (YYYY-MM-DD, in the future).
+    #[arg(long, value_name = "DATE")]
+    pub expires: String,
+    /// The exceptions file to write (default: rampart-exceptions.toml beside rampart.toml,
+    /// else in the current directory).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

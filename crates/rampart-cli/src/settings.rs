@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use rampart_core::config::Config;
+use rampart_core::exception::ExceptionSet;
 use rampart_core::severity::FailOn;
 use rampart_core::walk::{default_jobs, WalkOptions, DEFAULT_MAX_FILE_SIZE};
 use rampart_core::EngineOptions;
@@ -35,6 +36,9 @@ pub struct Settings {
     pub namespaces: Vec<String>,
     /// The name standard input is read as.
     pub stdin_name: String,
+    /// Accepted risks: from `[[exception]]` in the configuration and from
+    /// `rampart-exceptions.toml` beside it (or in the scanned directory without one).
+    pub exceptions: ExceptionSet,
     history: bool,
     staged: bool,
 }
@@ -126,6 +130,7 @@ impl Settings {
                 args.namespaces.clone()
             },
             stdin_name: args.stdin_name.clone(),
+            exceptions: load_exceptions(&config, config_file.as_deref(), &args.path)?,
             history: args.history,
             staged: args.staged,
         })
@@ -226,4 +231,36 @@ mod tests {
         assert!(pair_outputs(&[(3, "json".into())], &[(1, PathBuf::from("a"))]).is_err());
         assert!(pair_outputs(&[(1, "yaml".into())], &[]).is_err());
     }
+}
+
+/// The exceptions of the configuration, and of the exceptions file beside it (or, without a
+/// configuration, in the scanned directory or the current one).
+fn load_exceptions(
+    config: &Config,
+    config_file: Option<&Path>,
+    target: &Path,
+) -> Result<ExceptionSet, Failure> {
+    let mut set = ExceptionSet::default();
+    let config_name = config_file
+        .map(|f| f.display().to_string())
+        .unwrap_or_default();
+    set.add(&config.exceptions, &config_name)
+        .map_err(|e| Failure::Usage(format!("{config_name}: {e}")))?;
+    let dir = match config_file {
+        Some(f) => f.parent().map(Path::to_path_buf),
+        None if target.is_dir() => Some(target.to_path_buf()),
+        None => Some(PathBuf::from(".")),
+    };
+    let Some(file) = dir.map(|d| d.join(rampart_core::exception::FILE_NAME)) else {
+        return Ok(set);
+    };
+    if !file.is_file() {
+        return Ok(set);
+    }
+    let name = file.display().to_string();
+    let parsed = rampart_core::exception::read_file(&file)
+        .map_err(|e| Failure::Usage(format!("{name}: {e}")))?;
+    set.add(&parsed, &name)
+        .map_err(|e| Failure::Usage(format!("{name}: {e}")))?;
+    Ok(set)
 }

@@ -1387,3 +1387,124 @@ fn iac_reads_rendered_helm_output_from_stdin() {
         .collect();
     assert!(rules.contains(&"iac.docker.latest-tag"), "{rules:?}");
 }
+
+#[test]
+fn exceptions_accept_findings_until_they_expire_and_stale_ones_are_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pod = |name: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  hostNetwork: true\n  \
+             containers:\n    - name: app\n      image: app:1.0\n      securityContext:\n        \
+             privileged: true\n"
+        )
+    };
+    std::fs::create_dir_all(dir.path().join("legacy")).expect("mkdir");
+    std::fs::write(dir.path().join("legacy/pod.yaml"), pod("old")).expect("write");
+    std::fs::write(dir.path().join("pod.yaml"), pod("new")).expect("write");
+    std::fs::write(
+        dir.path().join("rampart.toml"),
+        "[[exception]]\nrule = \"iac.k8s.privileged-container\"\npath = \"legacy/**\"\n\
+         reason = \"node agent, replaced in Q2\"\napprover = \"jane@example.com\"\n\
+         expires = 2099-06-30\n\n\
+         [[exception]]\nrule = \"iac.k8s.host-network\"\nreason = \"was needed once\"\n\
+         approver = \"sam@example.com\"\nexpires = 2020-01-01\n",
+    )
+    .expect("write");
+    // The separate file beside rampart.toml, as `rampart exception add` writes it.
+    rampart()
+        .current_dir(dir.path())
+        .args([
+            "exception",
+            "add",
+            "--rule",
+            "secret.aws-access-key-id",
+            "--reason",
+            "documentation example key",
+            "--approver",
+            "kim@example.com",
+            "--expires",
+            "2099-01-01",
+        ])
+        .assert()
+        .success();
+    let out = rampart()
+        .args(["scan", "iac"])
+        .arg(dir.path())
+        .args(["--format", "json", "--fail-on", "high"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    let findings = report["findings"].as_array().expect("findings");
+    let of = |rule: &str, path: &str| {
+        findings
+            .iter()
+            .find(|f| f["rule_id"] == rule && f["locations"][0]["path"] == path)
+            .unwrap_or_else(|| panic!("{rule} in {path}"))
+    };
+    let accepted = of("iac.k8s.privileged-container", "legacy/pod.yaml");
+    assert_eq!(accepted["suppressed"]["kind"], "exception");
+    assert_eq!(accepted["suppressed"]["approver"], "jane@example.com");
+    assert_eq!(accepted["suppressed"]["expires"], "2099-06-30");
+    assert!(of("iac.k8s.privileged-container", "pod.yaml")["suppressed"].is_null());
+    // Expired: it accepts nothing, and the findings count again.
+    assert!(of("iac.k8s.host-network", "legacy/pod.yaml")["suppressed"].is_null());
+    let statuses: Vec<(&str, &str, u64)> = report["exceptions"]
+        .as_array()
+        .expect("exceptions")
+        .iter()
+        .map(|e| {
+            (
+                e["rule"].as_str().unwrap_or_default(),
+                e["status"].as_str().unwrap_or_default(),
+                e["matched"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("iac.k8s.privileged-container", "active", 1),
+            ("iac.k8s.host-network", "expired", 2),
+            ("secret.aws-access-key-id", "stale", 0),
+        ]
+    );
+    let messages: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("expired on 2020-01-01")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("secret.aws-access-key-id") && m.contains("matches no finding")),
+        "{messages:?}"
+    );
+
+    // A hand-written entry without a reason stops the run, naming the file.
+    std::fs::write(
+        dir.path().join("rampart.toml"),
+        "[[exception]]\nrule = \"x\"\nreason = \"\"\napprover = \"a\"\nexpires = 2099-01-01\n",
+    )
+    .expect("write");
+    let err = rampart()
+        .args(["scan", "iac"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8_lossy(&err);
+    assert!(
+        err.contains("rampart.toml") && err.contains("`reason` is empty"),
+        "{err}"
+    );
+}

@@ -21,6 +21,9 @@ pub struct Config {
     pub rules: RulesConfig,
     #[serde(default)]
     pub secrets: SecretsConfig,
+    /// Accepted risks (`[[exception]]`); see [`crate::exception`].
+    #[serde(default, rename = "exception")]
+    pub exceptions: Vec<crate::exception::Exception>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

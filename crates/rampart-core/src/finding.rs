@@ -104,6 +104,13 @@ pub struct Suppression {
     pub reason: String,
     /// Where it comes from (a VEX document, the configuration).
     pub source: String,
+    /// For an accepted risk: who accepted it, until when, and where it is recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approver: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
 }
 
 impl Finding {

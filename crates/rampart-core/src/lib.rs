@@ -9,8 +9,10 @@
 pub mod baseline;
 pub mod cache;
 pub mod config;
+pub mod date;
 pub mod diagnostic;
 pub mod engine;
+pub mod exception;
 pub mod finding;
 pub mod fingerprint;
 pub mod lines;

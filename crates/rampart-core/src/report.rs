@@ -25,6 +25,9 @@ pub struct Report {
     pub stats: Stats,
     /// The documentation of every rule that has a finding, sorted by id.
     pub rules: Vec<RuleMeta>,
+    /// The exceptions in the configuration and what became of each: active, stale, expired.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<crate::exception::ExceptionUse>,
     pub gate: Gate,
 }
 

@@ -470,7 +470,13 @@ fn suppressions(finding: &Finding) -> Vec<SarifSuppression> {
         .map(|s| SarifSuppression {
             kind: "external",
             status: "accepted",
-            justification: format!("{} ({}: {})", s.reason, s.kind, s.source),
+            justification: match (&s.approver, &s.expires) {
+                (Some(who), Some(until)) => format!(
+                    "{} (accepted by {who} until {until}; {}: {})",
+                    s.reason, s.kind, s.source
+                ),
+                _ => format!("{} ({}: {})", s.reason, s.kind, s.source),
+            },
         })
         .collect()
 }

@@ -556,3 +556,51 @@ fn a_finding_without_location_renders_everywhere() {
         4
     );
 }
+
+#[test]
+fn accepted_risks_validate_against_the_schema_and_say_who_accepted_them() {
+    use rampart_core::exception::{Exception, ExceptionUse, Status};
+    let mut report = sample_report();
+    let exception = Exception {
+        rule: report.findings[1].rule_id.clone(),
+        fingerprint: None,
+        path: Some("src/**".into()),
+        package: None,
+        advisory: None,
+        reason: "test double, never deployed".into(),
+        approver: "jane@example.com".into(),
+        ticket: Some("https://tracker.example/SEC-7".into()),
+        expires: "2099-01-31".parse().unwrap(),
+    };
+    report.findings[1].suppressed = Some(rampart_core::Suppression {
+        kind: "exception".into(),
+        reason: exception.reason.clone(),
+        source: "rampart.toml".into(),
+        approver: Some(exception.approver.clone()),
+        expires: Some("2099-01-31".into()),
+        ticket: exception.ticket.clone(),
+    });
+    let mut expired = exception.clone();
+    expired.expires = "2020-01-01".parse().unwrap();
+    report.exceptions = [
+        (exception, Status::Active, 1),
+        (expired, Status::Expired, 2),
+    ]
+    .into_iter()
+    .map(|(exception, status, matched)| ExceptionUse {
+        exception,
+        source: "rampart.toml".into(),
+        status,
+        matched,
+    })
+    .collect();
+    let json: Value = serde_json::from_str(&plain(&report, Format::Json)).unwrap();
+    assert_valid(&report_validator(), &json, "with exceptions");
+    assert_eq!(json["exceptions"][1]["status"], "expired");
+    assert_eq!(json["exceptions"][1]["expires"], "2020-01-01");
+    let sarif = plain(&report, Format::Sarif);
+    assert!(
+        sarif.contains("accepted by jane@example.com until 2099-01-31"),
+        "{sarif}"
+    );
+}

@@ -1385,6 +1385,9 @@ pub fn apply(findings: &mut [rampart_core::Finding], index: &VexIndex) -> usize 
                 kind: "vex".to_string(),
                 reason: statement.reason(),
                 source: statement.source.clone(),
+                approver: None,
+                expires: None,
+                ticket: None,
             });
             suppressed += 1;
         }

@@ -151,6 +151,12 @@ pub fn execute(
     if only.is_none() || only == Some("deps") {
         triage(settings, &mut findings, &mut diagnostics)?;
     }
+    let exceptions = settings
+        .exceptions
+        .apply(&mut findings, rampart_core::date::Date::today());
+    for warning in exceptions.iter().filter_map(|e| e.warning()) {
+        diagnostics.push(Diagnostic::warning("", warning));
+    }
     rampart_core::priority::prioritise(&mut findings);
     let gate = Gate::decide(settings.fail_on, &findings);
     let report = Report {
@@ -162,6 +168,7 @@ pub fn execute(
         diagnostics,
         stats,
         rules,
+        exceptions,
         gate,
     };
     Ok((report, rules_run))

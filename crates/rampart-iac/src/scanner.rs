@@ -177,7 +177,19 @@ impl Scanner for IacScanner {
 /// The resources of a Terraform plan (`terraform show -json`), one document each in the shape
 /// of an evaluated resource (`{"address", "type", "name", "mode", "config"}`, `config` being
 /// the planned `values`, nested blocks as lists), so the Terraform checks read plans too.
+///
+/// What the plan only knows after apply (`resource_changes[].change.after_unknown`, absent from
+/// the planned values) is marked unknown, so that no check reads it as unset.
 fn plan_documents(root: &Node) -> Vec<Document> {
+    let after_unknown: std::collections::HashMap<&str, &Node> = root
+        .field("resource_changes")
+        .items()
+        .into_iter()
+        .filter_map(|c| {
+            let address = c.field("address").as_str()?;
+            Some((address, c.path(&["change", "after_unknown"])?))
+        })
+        .collect();
     let mut out = Vec::new();
     let mut stack: Vec<&Node> = root
         .path(&["planned_values", "root_module"])
@@ -194,7 +206,14 @@ fn plan_documents(root: &Node) -> Vec<Document> {
                         ("type".into(), text("type")),
                         ("name".into(), text("name")),
                         ("mode".into(), text("mode")),
-                        ("config".into(), r.field("values").clone()),
+                        ("config".into(), {
+                            let mut values = r.field("values").clone();
+                            let address = r.field("address").as_str().unwrap_or_default();
+                            if let Some(unknown) = after_unknown.get(address) {
+                                mark_unknown(&mut values, unknown, 0);
+                            }
+                            values
+                        }),
                     ]),
                     r.span,
                 ),
@@ -206,6 +225,41 @@ fn plan_documents(root: &Node) -> Vec<Document> {
     }
     out.sort_by_key(|d| d.root.span);
     out
+}
+
+/// Marks as unknown the parts of planned values that `after_unknown` flags (`true` for a value
+/// known only after apply; objects and lists of flags for its parts).
+fn mark_unknown(values: &mut Node, flags: &Node, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    let span = values.span;
+    let unknown = || Node::unknown("known only after apply", span);
+    match (&mut values.value, &flags.value) {
+        (_, Value::Bool(true)) => *values = unknown(),
+        (Value::Object(entries), Value::Object(flagged)) => {
+            for (key, flag) in flagged {
+                match entries.iter_mut().rev().find(|(k, _)| k == key) {
+                    Some((_, v)) => mark_unknown(v, flag, depth + 1),
+                    None if flag.as_bool() == Some(true) => {
+                        entries.push((key.clone(), unknown()));
+                    }
+                    None => {}
+                }
+            }
+        }
+        (Value::Null, Value::Object(_) | Value::Array(_)) => *values = unknown(),
+        (Value::Array(items), Value::Array(flagged)) => {
+            for (i, flag) in flagged.iter().enumerate() {
+                match items.get_mut(i) {
+                    Some(v) => mark_unknown(v, flag, depth + 1),
+                    None if flag.as_bool() == Some(true) => items.push(unknown()),
+                    None => {}
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 impl IacScanner {

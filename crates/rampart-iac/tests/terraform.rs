@@ -184,9 +184,43 @@ fn references_to_values_known_after_apply_are_unknown() {
         .and_then(|n| n.items().first().and_then(|n| n.get("kms_master_key_id")));
     let key = key.map(|k| (k.is_unknown(), k.span.line));
     assert_eq!(key, Some((true, 37)));
+    // A JSON document with a part known only at apply keeps its structure: its known parts
+    // can be read, the unknown one stays unknown.
     let p = resource(&m, "aws_iam_policy.p");
-    assert!(p.body.field("unknown_json").is_unknown());
-    assert!(decode_json_attribute(p.body.field("unknown_json")).is_none());
+    let doc = decode_json_attribute(p.body.field("unknown_json")).expect("structure");
+    assert!(doc.field("Key").is_unknown());
+    assert_eq!(doc.span.line, 62);
+}
+
+#[test]
+fn plans_mark_what_is_known_only_after_apply() {
+    let plan = r#"{
+  "format_version": "1.2",
+  "terraform_version": "1.9.5",
+  "planned_values": {"root_module": {"resources": [
+    {"address": "aws_ebs_volume.a", "mode": "managed", "type": "aws_ebs_volume", "name": "a",
+     "values": {"size": 10, "tags": {"Name": "a"}, "ebs_block": [{"x": 1}]}}
+  ]}},
+  "resource_changes": [
+    {"address": "aws_ebs_volume.a", "change": {"after_unknown":
+      {"encrypted": true, "tags": {"Owner": true}, "ebs_block": [{"y": true}], "size": false}}}
+  ]
+}"#;
+    let (docs, problems) = rampart_iac::scanner::load_documents("tfplan.json", plan);
+    assert!(problems.is_empty(), "{problems:?}");
+    let config = docs[0].root.field("config");
+    assert!(config.field("encrypted").is_unknown());
+    assert!(config
+        .path(&["tags", "Owner"])
+        .is_some_and(Node::is_unknown));
+    assert_eq!(
+        config.path(&["tags", "Name"]).and_then(Node::as_str),
+        Some("a")
+    );
+    let block = config.field("ebs_block").items()[0];
+    assert!(block.field("y").is_unknown());
+    assert_eq!(block.field("x").as_f64(), Some(1.0));
+    assert_eq!(config.field("size").as_f64(), Some(10.0));
 }
 
 #[test]

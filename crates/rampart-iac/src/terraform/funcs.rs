@@ -61,6 +61,16 @@ pub(crate) fn call(scope: &Scope, f: &FuncCall, span: Span) -> EvalResult {
             _ => return Err(error("`...` needs a list", span)),
         }
     }
+    // A document with parts known only at apply (`Resource = aws_s3_bucket.b.arn`): its text is
+    // unknown, but its structure is kept, so that checks read the parts that are known (see
+    // `decode_json_attribute`).
+    if name == "jsonencode" {
+        if let [doc] = args.as_slice() {
+            if !doc.is_unknown() && first_unknown(doc).is_some() {
+                return Ok(respan_root(doc, span));
+            }
+        }
+    }
     let unknown = if SHALLOW.contains(&name) {
         args.iter().find(|a| a.is_unknown())
     } else {
@@ -71,6 +81,11 @@ pub(crate) fn call(scope: &Scope, f: &FuncCall, span: Span) -> EvalResult {
     }
     let value = builtin(scope, name, &args, span)?;
     Ok(Node::new(value, span))
+}
+
+/// The value placed at `span`, its parts keeping where they were written.
+fn respan_root(node: &Node, span: Span) -> Node {
+    Node::new(node.value.clone(), span)
 }
 
 fn arg<'n>(args: &'n [Node], i: usize, name: &str, span: Span) -> Result<&'n Node, EvalError> {

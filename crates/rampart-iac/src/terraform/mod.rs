@@ -149,7 +149,12 @@ impl ModuleCache {
 
 /// The JSON held in a string attribute (`policy = jsonencode({...})`, a heredoc), as a node
 /// whose every part has the attribute's span. `None` when the node is not a string of JSON.
+/// A `jsonencode` of a document with parts known only at apply is kept as its structure: it
+/// comes back as it is, unknown parts and all.
 pub fn decode_json_attribute(node: &Node) -> Option<Node> {
+    if matches!(node.value, Value::Object(_) | Value::Array(_)) {
+        return Some(node.clone());
+    }
     let text = node.as_str()?;
     let json: serde_json::Value = serde_json::from_str(text.trim()).ok()?;
     Some(from_json(&json, node.span))

@@ -895,13 +895,22 @@ fn iac_checks_kubernetes_and_workflows_with_exact_lines_and_peer_suppressions() 
         .collect();
     got.sort();
     let want = [
+        // No `permissions:`: the job gets the repository's default token.
+        (
+            "iac.gha.default-token-permissions",
+            ".github/workflows/triage.yml",
+            3,
+        ),
         (
             "iac.gha.template-injection",
             ".github/workflows/triage.yml",
             9,
         ),
         ("iac.k8s.host-network", "deploy.yaml", 7),
+        ("iac.k8s.no-liveness-probe", "deploy.yaml", 10),
+        ("iac.k8s.no-readiness-probe", "deploy.yaml", 10),
         ("iac.k8s.privileged-container", "deploy.yaml", 13),
+        ("iac.k8s.seccomp-profile-not-set", "deploy.yaml", 4),
     ];
     let want: Vec<(String, String, u64)> = want
         .iter()
@@ -1238,6 +1247,7 @@ fn iac_reads_terraform_plans_with_the_terraform_checks() {
         found,
         [
             ("iac.aws.ebs-not-encrypted".to_string(), 24),
+            ("iac.aws.rds-deletion-protection-off".to_string(), 7),
             ("iac.aws.rds-publicly-accessible".to_string(), 12),
         ]
     );

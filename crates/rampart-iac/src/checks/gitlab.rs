@@ -1,6 +1,8 @@
 //! GitLab CI pipelines (`.gitlab-ci.yml`): untrusted merge request text re-parsed by a shell,
-//! images and includes that can change under the pipeline, credentials written into the file
-//! and downloads piped into a shell.
+//! images and includes that can change under the pipeline, credentials written into the file,
+//! downloads piped into a shell, and settings that expose secrets or weaken the jobs (debug
+//! traces, Docker-in-Docker without TLS, certificate checks turned off, shared caches,
+//! credential files kept as artifacts, scanners switched off).
 
 use crate::check::{CheckFn, Hit};
 use crate::model::{Document, Node};
@@ -11,6 +13,23 @@ pub const CHECKS: &[(&str, CheckFn)] = &[
     ("iac.gitlab.include-unpinned", include_unpinned),
     ("iac.gitlab.secret-in-variables", secret_in_variables),
     ("iac.gitlab.curl-pipe-shell", curl_pipe_shell),
+    ("iac.gitlab.debug-trace", debug_trace),
+    ("iac.gitlab.docker-tls-disabled", docker_tls_disabled),
+    (
+        "iac.gitlab.tls-verification-disabled",
+        tls_verification_disabled,
+    ),
+    (
+        "iac.gitlab.artifact-sensitive-files",
+        artifact_sensitive_files,
+    ),
+    ("iac.gitlab.security-scan-disabled", security_scan_disabled),
+    ("iac.gitlab.cache-unprotected", cache_unprotected),
+    (
+        "iac.gitlab.docker-login-password-argument",
+        docker_password_argument,
+    ),
+    ("iac.gitlab.component-unpinned", component_unpinned),
 ];
 
 /// Top-level keys that configure the pipeline rather than name a job.
@@ -231,7 +250,7 @@ fn script_injection(doc: &Document, hits: &mut Vec<Hit>) {
 
 /// Whether an image reference names a movable version: no tag, or `latest`. `None` when the
 /// reference is pinned, or built from variables the file does not set.
-fn unpinned_image(image: &str) -> Option<&'static str> {
+pub(super) fn unpinned_image(image: &str) -> Option<&'static str> {
     if image.contains('$') || image.contains("@sha256:") || image.trim().is_empty() {
         return None;
     }
@@ -364,7 +383,7 @@ fn secret_in_variables(doc: &Document, hits: &mut Vec<Hit>) {
 }
 
 /// Whether a shell line pipes a download into a shell or interpreter.
-fn pipes_download_into_shell(line: &str) -> bool {
+pub(super) fn pipes_download_into_shell(line: &str) -> bool {
     let fetch = line.contains("curl ") || line.contains("wget ");
     fetch
         && line.split('|').skip(1).any(|part| {
@@ -390,6 +409,418 @@ fn curl_pipe_shell(doc: &Document, hits: &mut Vec<Hit>) {
                     format!("{owner} pipes a download straight into a shell: whoever controls the URL runs code in the job, with its CI/CD variables"),
                 )
                 .with_identity(format!("{owner}/{}", line.trim())),
+            );
+        }
+    }
+}
+
+/// Everything that can carry `variables`, `services` or `cache`: the pipeline itself,
+/// `default`, every job, and hidden (`.name`) templates that jobs extend.
+fn configurables(root: &Node) -> Vec<(String, &Node)> {
+    let mut out: Vec<(String, &Node)> = vec![("the pipeline".to_string(), root)];
+    if let Some(default) = root.get("default") {
+        out.push(("default".to_string(), default));
+    }
+    for (name, body) in root.as_object().unwrap_or_default() {
+        if RESERVED.contains(&name.as_str()) || body.as_object().is_none() {
+            continue;
+        }
+        let what = if name.starts_with('.') {
+            "template"
+        } else {
+            "job"
+        };
+        out.push((format!("{what} `{name}`"), body));
+    }
+    out
+}
+
+/// A variable's value node: `NAME: value` or `NAME: {value: …}`.
+fn variable<'a>(body: &'a Node, name: &str) -> Option<&'a Node> {
+    let v = body.path(&["variables", name])?;
+    let v = v.get("value").unwrap_or(v);
+    v.known()
+}
+
+/// A variable value the runner reads as true (Go's `strconv.ParseBool`, and `yes`).
+fn truthy(value: &Node) -> bool {
+    match &value.value {
+        crate::model::Value::Bool(b) => *b,
+        crate::model::Value::Number(n) => n.trim() == "1",
+        crate::model::Value::String(s) => matches!(
+            s.trim().to_ascii_lowercase().as_str(),
+            "true" | "1" | "t" | "yes"
+        ),
+        _ => false,
+    }
+}
+
+fn debug_trace(doc: &Document, hits: &mut Vec<Hit>) {
+    for (owner, body) in configurables(&doc.root) {
+        for name in ["CI_DEBUG_TRACE", "CI_DEBUG_SERVICES"] {
+            let Some(value) = variable(body, name) else {
+                continue;
+            };
+            if truthy(value) {
+                hits.push(
+                    Hit::at(
+                        value,
+                        format!("{owner} sets {name}, so the job log prints every CI/CD variable, masked and protected ones included"),
+                    )
+                    .with_identity(format!("{owner}/{name}")),
+                );
+            }
+        }
+    }
+}
+
+/// Whether a service or image entry names Docker-in-Docker.
+fn is_dind(service: &Node) -> bool {
+    let name = service.get("name").unwrap_or(service);
+    name.as_str().is_some_and(|n| n.contains("dind"))
+}
+
+fn docker_tls_disabled(doc: &Document, hits: &mut Vec<Hit>) {
+    let owners = configurables(&doc.root);
+    let dind = owners
+        .iter()
+        .any(|(_, body)| body.field("services").items().into_iter().any(is_dind));
+    if !dind {
+        return;
+    }
+    for (owner, body) in owners {
+        // Variables of the job, and of its dind service.
+        let mut scopes = vec![body];
+        scopes.extend(
+            body.field("services")
+                .items()
+                .into_iter()
+                .filter(|s| is_dind(s) && s.get("variables").is_some()),
+        );
+        for scope in scopes {
+            let certdir = variable(scope, "DOCKER_TLS_CERTDIR")
+                .filter(|v| v.as_str().is_some_and(|s| s.trim().is_empty()));
+            let plain_host = variable(scope, "DOCKER_HOST").filter(|v| {
+                v.as_str().is_some_and(|h| {
+                    h.starts_with("tcp://") && h.trim_end_matches('/').ends_with(":2375")
+                })
+            });
+            if let Some(node) = certdir.or(plain_host) {
+                hits.push(
+                    Hit::at(
+                        node,
+                        format!("{owner} runs Docker-in-Docker without TLS: the privileged daemon listens unauthenticated on port 2375, where other containers on the runner's network can take it over"),
+                    )
+                    .with_identity(format!("{owner}/dind-tls")),
+                );
+            }
+        }
+    }
+}
+
+/// Variables that turn off certificate checks, with the value that does it.
+fn disables_tls_by_variable(name: &str, value: &Node) -> bool {
+    let text = match &value.value {
+        crate::model::Value::String(s) => s.trim().to_ascii_lowercase(),
+        crate::model::Value::Number(n) => n.trim().to_string(),
+        crate::model::Value::Bool(b) => b.to_string(),
+        _ => return false,
+    };
+    match name {
+        "GIT_SSL_NO_VERIFY" => truthy(value),
+        "NODE_TLS_REJECT_UNAUTHORIZED" | "PYTHONHTTPSVERIFY" => text == "0",
+        "NPM_CONFIG_STRICT_SSL" | "npm_config_strict_ssl" => text == "false",
+        _ => false,
+    }
+}
+
+/// A shell line that turns off certificate checks: what it does.
+fn disables_tls_in_script(line: &str) -> Option<&'static str> {
+    let lower = line.to_ascii_lowercase();
+    if lower.contains("http.sslverify false") || lower.contains("http.sslverify=false") {
+        return Some("turns off git's certificate checks");
+    }
+    if lower.contains("strict-ssl false") || lower.contains("strict-ssl=false") {
+        return Some("turns off npm's certificate checks");
+    }
+    for command in line.split(['|', ';', '&']) {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let Some(program) = words.first() else {
+            continue;
+        };
+        let program = program.rsplit('/').next().unwrap_or(program);
+        let flags = &words[1..];
+        if program == "curl"
+            && flags.iter().any(|f| {
+                *f == "--insecure"
+                    || (f.starts_with('-') && !f.starts_with("--") && f.contains('k'))
+            })
+        {
+            return Some("runs curl with certificate checks off (`-k`)");
+        }
+        if program == "wget" && flags.contains(&"--no-check-certificate") {
+            return Some("runs wget with `--no-check-certificate`");
+        }
+    }
+    None
+}
+
+fn tls_verification_disabled(doc: &Document, hits: &mut Vec<Hit>) {
+    for (owner, body) in configurables(&doc.root) {
+        for name in [
+            "GIT_SSL_NO_VERIFY",
+            "NODE_TLS_REJECT_UNAUTHORIZED",
+            "PYTHONHTTPSVERIFY",
+            "NPM_CONFIG_STRICT_SSL",
+            "npm_config_strict_ssl",
+        ] {
+            let Some(value) = variable(body, name) else {
+                continue;
+            };
+            if disables_tls_by_variable(name, value) {
+                hits.push(
+                    Hit::at(
+                        value,
+                        format!("{owner} sets {name}, which turns off certificate checks: anyone on the network path can impersonate the server and feed the job code or steal what it sends"),
+                    )
+                    .with_identity(format!("{owner}/{name}")),
+                );
+            }
+        }
+    }
+    for (owner, node, line) in shell_lines(&doc.root) {
+        if let Some(what) = disables_tls_in_script(line) {
+            hits.push(
+                Hit::at(
+                    node,
+                    format!(
+                        "{owner} {what}: anyone on the network path can impersonate the server"
+                    ),
+                )
+                .with_identity(format!("{owner}/{}", line.trim())),
+            );
+        }
+    }
+}
+
+/// File names and patterns that hold credentials.
+fn sensitive_path(path: &str) -> Option<&'static str> {
+    let p = path.trim().trim_start_matches("./").to_ascii_lowercase();
+    let name = p.rsplit('/').next().unwrap_or(&p);
+    let found = match name {
+        ".env" | ".env.local" | ".env.production" => "an environment file",
+        ".npmrc" | ".pypirc" | ".netrc" | ".git-credentials" | ".dockercfg" => "a credentials file",
+        "id_rsa" | "id_ed25519" | "id_ecdsa" => "a private SSH key",
+        "kubeconfig" => "a kubeconfig",
+        "credentials.json" | "service-account.json" | "credentials" => "a credentials file",
+        _ if name.ends_with(".pem")
+            || name.ends_with(".key")
+            || name.ends_with(".p12")
+            || name.ends_with(".pfx") =>
+        {
+            "a private key or certificate store"
+        }
+        _ if name.ends_with(".tfstate") || name.ends_with(".tfstate.backup") => {
+            "Terraform state, which holds secrets in clear"
+        }
+        _ => "",
+    };
+    if !found.is_empty() {
+        return Some(found);
+    }
+    if p.ends_with(".docker/config.json") {
+        return Some("Docker registry credentials");
+    }
+    if p.ends_with(".kube/config") {
+        return Some("a kubeconfig");
+    }
+    None
+}
+
+fn artifact_sensitive_files(doc: &Document, hits: &mut Vec<Hit>) {
+    for (owner, body) in configurables(&doc.root) {
+        let artifacts = body.field("artifacts");
+        // Artifacts kept from everyone (`access: none`) or limited to developers are not
+        // downloadable by every reader of the project.
+        let access = artifacts.field("access").as_str();
+        if matches!(
+            access,
+            Some("none") | Some("developer") | Some("maintainer")
+        ) {
+            continue;
+        }
+        if artifacts.field("public").as_bool() == Some(false) {
+            continue;
+        }
+        for path in artifacts.field("paths").items() {
+            let Some(text) = path.known().and_then(Node::as_str) else {
+                continue;
+            };
+            if let Some(what) = sensitive_path(text) {
+                hits.push(
+                    Hit::at(path, format!("{owner} keeps `{text}` ({what}) as an artifact that everyone who can see the pipeline can download"))
+                        .with_identity(format!("{owner}/artifacts/{text}")),
+                );
+            }
+        }
+    }
+}
+
+/// GitLab's scanners, the variable that turns each off and the template names that add it.
+const SCANNERS: &[(&str, &str, &[&str])] = &[
+    ("SAST", "SAST_DISABLED", &["SAST"]),
+    (
+        "secret detection",
+        "SECRET_DETECTION_DISABLED",
+        &["Secret-Detection"],
+    ),
+    (
+        "dependency scanning",
+        "DEPENDENCY_SCANNING_DISABLED",
+        &["Dependency-Scanning"],
+    ),
+    (
+        "container scanning",
+        "CONTAINER_SCANNING_DISABLED",
+        &["Container-Scanning"],
+    ),
+    ("DAST", "DAST_DISABLED", &["DAST"]),
+];
+
+fn security_scan_disabled(doc: &Document, hits: &mut Vec<Hit>) {
+    let root = &doc.root;
+    let includes = root.field("include").items();
+    let templates: Vec<&str> = includes
+        .iter()
+        .filter_map(|i| i.get("template").and_then(Node::as_str))
+        .collect();
+    // CI/CD catalog components: `$CI_SERVER_FQDN/components/sast/sast@2`.
+    let components: Vec<String> = includes
+        .iter()
+        .filter_map(|i| i.get("component").and_then(Node::as_str))
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let auto_devops = templates.iter().any(|t| t.contains("Auto-DevOps"));
+    for (scanner, variable_name, names) in SCANNERS {
+        let included = auto_devops
+            || templates
+                .iter()
+                .any(|t| names.iter().any(|n| t.contains(n)))
+            || components.iter().any(|c| {
+                names
+                    .iter()
+                    .any(|n| c.contains(&format!("/{}/", n.to_ascii_lowercase())))
+            });
+        if !included {
+            continue;
+        }
+        for (owner, body) in configurables(root) {
+            let Some(value) = variable(body, variable_name) else {
+                continue;
+            };
+            if truthy(value) {
+                hits.push(
+                    Hit::at(
+                        value,
+                        format!("{owner} sets {variable_name}, so the included {scanner} jobs do not run"),
+                    )
+                    .with_identity(format!("{owner}/{variable_name}")),
+                );
+            }
+        }
+    }
+}
+
+fn cache_unprotected(doc: &Document, hits: &mut Vec<Hit>) {
+    for (owner, body) in configurables(&doc.root) {
+        for cache in body.field("cache").items() {
+            let Some(unprotect) = cache.get("unprotect") else {
+                continue;
+            };
+            if unprotect.known().and_then(Node::as_bool) == Some(true) {
+                let key = cache.field("key").as_str().unwrap_or("default");
+                hits.push(
+                    Hit::at(
+                        unprotect,
+                        format!("{owner} shares its cache (key `{key}`) between protected and unprotected branches: a pipeline of any branch can poison what protected branches and releases restore"),
+                    )
+                    .with_identity(format!("{owner}/cache/{key}")),
+                );
+            }
+        }
+    }
+}
+
+/// Whether a shell line logs in to a registry with the password as an argument.
+fn password_argument(line: &str) -> bool {
+    line.split(['|', ';', '&']).any(|command| {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let login = words.windows(2).any(|w| {
+            let program = w[0].rsplit('/').next().unwrap_or(w[0]);
+            matches!(program, "docker" | "podman" | "buildah" | "nerdctl") && w[1] == "login"
+        });
+        login
+            && words.iter().any(|w| {
+                *w == "-p"
+                    || *w == "--password"
+                    || w.starts_with("--password=")
+                    || (w.starts_with("-p") && w.len() > 2 && !w.starts_with("--"))
+            })
+    })
+}
+
+fn docker_password_argument(doc: &Document, hits: &mut Vec<Hit>) {
+    for (owner, node, line) in shell_lines(&doc.root) {
+        if password_argument(line) {
+            hits.push(
+                Hit::at(node, format!("{owner} passes a registry password on the `login` command line, where other processes can read it and the client warns it is insecure"))
+                    .with_identity(format!("{owner}/{}", line.trim())),
+            );
+        }
+    }
+}
+
+/// Why a CI/CD component's version can move, if it can: missing, `~latest`, or a name that is
+/// neither a release version nor a commit SHA (a branch).
+fn movable_component_version(version: Option<&str>) -> Option<String> {
+    let Some(version) = version else {
+        return Some("has no version".to_string());
+    };
+    if version.contains('$') {
+        return None;
+    }
+    if version == "~latest" {
+        return Some("is at `~latest`, whatever release is published next".to_string());
+    }
+    let release = version
+        .trim_start_matches('v')
+        .split(['.', '-', '+'])
+        .next()
+        .is_some_and(|major| !major.is_empty() && major.bytes().all(|b| b.is_ascii_digit()));
+    if release || is_commit_sha(version) {
+        return None;
+    }
+    Some(format!(
+        "is at `{version}`, a branch its maintainers can push to"
+    ))
+}
+
+fn component_unpinned(doc: &Document, hits: &mut Vec<Hit>) {
+    for item in doc.root.field("include").items() {
+        let Some(component) = item.get("component") else {
+            continue;
+        };
+        let Some(text) = component.known().and_then(Node::as_str) else {
+            continue;
+        };
+        let (path, version) = match text.rsplit_once('@') {
+            Some((p, v)) => (p, Some(v)),
+            None => (text, None),
+        };
+        if let Some(why) = movable_component_version(version) {
+            hits.push(
+                Hit::at(component, format!("component `{path}` {why}: its jobs run with this project's CI/CD variables and token"))
+                    .with_identity(format!("include/{path}")),
             );
         }
     }

@@ -31,6 +31,12 @@ pub enum Command {
     /// The offline vulnerability database (OSV advisories) that dependency scanning reads.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Decide the gate on a saved JSON report (`scan --format json`), so a later pipeline
+    /// stage can gate on an earlier scan: by --fail-on and, with --gate-policy, by Rego.
+    Gate(GateArgs),
+    /// Rego policies: run their unit tests.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Accepted risks: record one with its reason, approver and expiry, or list them.
     #[command(subcommand)]
     Exception(ExceptionCommand),
@@ -69,6 +75,36 @@ pub struct SbomArgs {
     /// Also read files that .gitignore and .ignore exclude.
     #[arg(long)]
     pub no_ignore: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GateArgs {
+    /// The JSON report.
+    #[arg(value_name = "REPORT")]
+    pub report: PathBuf,
+    /// Fail on findings at or above this severity (default: the report's own threshold, or
+    /// none with a gate policy).
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+    /// A gate policy directory (default: `[gate] policy` of rampart.toml). Repeatable.
+    #[arg(long = "gate-policy", value_name = "DIR")]
+    pub gate_policies: Vec<PathBuf>,
+    /// Use this configuration file instead of the nearest rampart.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// `table` (a summary for people) or `json` (the gate decision).
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    pub format: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Run the `test_` rules of Rego policies and their `*_test.rego` files, as `opa test`.
+    Test {
+        /// Directories (or files) of policies and tests.
+        #[arg(value_name = "DIR", required = true)]
+        dirs: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -212,6 +248,12 @@ pub struct ScanArgs {
     /// for standard input.
     #[arg(value_name = "PATH", default_value = ".")]
     pub path: PathBuf,
+
+    /// A gate policy: a directory (or file) of Rego policies whose `deny` rules, evaluated over
+    /// the whole report, fail the gate and whose `warn` rules are shown. Repeatable. With a
+    /// gate policy and no --fail-on, the policy alone decides.
+    #[arg(long = "gate-policy", value_name = "DIR")]
+    pub gate_policies: Vec<PathBuf>,
 
     /// The file name standard input (`-`) is read as, which decides how it is read:
     /// `Dockerfile`, `deploy.yaml`, `.env`... Without it, stdin is read by content: Kubernetes

@@ -13,8 +13,8 @@ use clap::{CommandFactory, FromArgMatches};
 use rampart_sca::intel::IntelPart;
 
 use crate::cli::{
-    BaselineCommand, Cli, Command, DbCommand, ExceptionCommand, RulesCommand, ScanCommand,
-    SchemaCommand,
+    BaselineCommand, Cli, Command, DbCommand, ExceptionCommand, PolicyCommand, RulesCommand,
+    ScanCommand, SchemaCommand,
 };
 
 /// Why a run did not pass, and so its exit code.
@@ -72,6 +72,8 @@ fn main() -> ExitCode {
         Command::Rules(RulesCommand::Explain { id }) => commands::rules::explain(&id),
         Command::Baseline(BaselineCommand::Create(args)) => commands::baseline::create(&args),
         Command::Sbom(args) => commands::sbom::run(&args),
+        Command::Gate(args) => commands::gate::run(&args),
+        Command::Policy(PolicyCommand::Test { dirs }) => commands::gate::test(&dirs),
         Command::Exception(ExceptionCommand::Add(args)) => commands::exception::add(&args),
         Command::Exception(ExceptionCommand::List { file }) => commands::exception::list(file),
         Command::Db(DbCommand::Import { paths, db }) => commands::db::import(&paths, db),

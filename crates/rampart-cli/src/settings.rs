@@ -36,6 +36,8 @@ pub struct Settings {
     pub namespaces: Vec<String>,
     /// The name standard input is read as.
     pub stdin_name: String,
+    /// Gate policy directories.
+    pub gate_policies: Vec<PathBuf>,
     /// Accepted risks: from `[[exception]]` in the configuration and from
     /// `rampart-exceptions.toml` beside it (or in the scanned directory without one).
     pub exceptions: ExceptionSet,
@@ -64,6 +66,12 @@ impl Settings {
             Some(s) => s
                 .parse::<FailOn>()
                 .map_err(|e| Failure::Usage(format!("--fail-on: {e}")))?,
+            // With a gate policy and no threshold given, the policy alone decides.
+            None if config.gate.fail_on.is_none()
+                && !(args.gate_policies.is_empty() && config.gate.policy.is_empty()) =>
+            {
+                FailOn::None
+            }
             None => config.gate.fail_on.unwrap_or_default(),
         };
         let jobs = args.jobs.or(config.scan.jobs).unwrap_or_else(default_jobs);
@@ -130,6 +138,11 @@ impl Settings {
                 args.namespaces.clone()
             },
             stdin_name: args.stdin_name.clone(),
+            gate_policies: if args.gate_policies.is_empty() {
+                config.gate.policy.clone()
+            } else {
+                args.gate_policies.clone()
+            },
             exceptions: load_exceptions(&config, config_file.as_deref(), &args.path)?,
             history: args.history,
             staged: args.staged,

@@ -148,7 +148,19 @@ pub fn summary(report: &Report, elapsed: Instant) -> String {
         line.push_str(&format!("; {quiet} suppressed or in baseline"));
     }
     let gate = &report.gate;
-    if gate.passed {
+    if let Some(policy) = &gate.policy {
+        line.push_str(&format!(
+            "; gate {} (policy: {} denied, {} warned{})",
+            if gate.passed { "passed" } else { "FAILED" },
+            policy.denies.len(),
+            policy.warnings.len(),
+            if policy.errors.is_empty() {
+                String::new()
+            } else {
+                format!(", {} errors", policy.errors.len())
+            }
+        ));
+    } else if gate.passed {
         line.push_str(&format!(
             "; gate passed (--fail-on {})",
             String::from(gate.fail_on)

@@ -1518,3 +1518,128 @@ fn exceptions_accept_findings_until_they_expire_and_stale_ones_are_reported() {
         "{err}"
     );
 }
+
+#[test]
+fn a_gate_policy_decides_the_scan_and_a_saved_report_is_gated_later() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().join("project");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    std::fs::write(
+        project.join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  hostPID: true\n  \
+         containers:\n    - name: app\n      image: app:1.0\n",
+    )
+    .expect("write");
+    let library =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../rampart-policy/policies");
+    // The IaC policy of the shipped library: a CIS-mapped finding fails the gate, and the
+    // policy alone decides (no --fail-on).
+    let out = rampart()
+        .args(["scan", "iac"])
+        .arg(&project)
+        .args(["--format", "json", "--gate-policy"])
+        .arg(library.join("iac_cis.rego"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    let policy = &report["gate"]["policy"];
+    assert_eq!(report["gate"]["fail_on"], "none");
+    assert_eq!(report["gate"]["passed"], false);
+    let denies = policy["denies"].as_array().expect("denies");
+    assert!(
+        denies
+            .iter()
+            .any(|d| d["rule"] == "rampart.gate.iac_cis.deny"
+                && d["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("iac.k8s.host-pid fails CIS-Kubernetes-5.2.3"))),
+        "{policy}"
+    );
+    assert!(
+        !denies.iter().any(|d| d["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("CIS-Controls"))),
+        "{policy}"
+    );
+    let host_pid = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule_id"] == "iac.k8s.host-pid")
+        .expect("host-pid");
+    assert!(denies
+        .iter()
+        .any(|d| d["findings"][0] == host_pid["fingerprint"]));
+    assert!(policy["digest"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("sha256:"));
+
+    // A later stage: the saved report, gated again by another policy and by severity.
+    let saved = dir.path().join("report.json");
+    std::fs::write(&saved, &out).expect("write");
+    rampart()
+        .args(["gate"])
+        .arg(&saved)
+        .args(["--gate-policy"])
+        .arg(library.join("no_secrets.rego"))
+        .assert()
+        .success();
+    let decision = rampart()
+        .args(["gate"])
+        .arg(&saved)
+        .args(["--fail-on", "high", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let decision = json(&decision);
+    assert_eq!(decision["passed"], false);
+    assert!(decision["failing_findings"].as_u64().unwrap_or_default() >= 1);
+    // Not a report: a clear error.
+    std::fs::write(dir.path().join("other.json"), "{\"a\": 1}").expect("write");
+    let err = rampart()
+        .args(["gate"])
+        .arg(dir.path().join("other.json"))
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&err).contains("not a rampart JSON report"));
+
+    // The library's Rego unit tests, as `opa test` runs them; a failing test fails the run.
+    let out = rampart()
+        .args(["policy", "test"])
+        .arg(&library)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8_lossy(&out);
+    assert!(
+        out.contains("PASS rampart.gate.no_secrets_test.test_a_secret_is_denied"),
+        "{out}"
+    );
+    let tests = dir.path().join("tests");
+    std::fs::create_dir_all(&tests).expect("mkdir");
+    std::fs::write(
+        tests.join("x_test.rego"),
+        "package x\nimport rego.v1\ntest_fails if { 1 == 2 }\n",
+    )
+    .expect("write");
+    let out = rampart()
+        .args(["policy", "test"])
+        .arg(&tests)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("FAIL x.test_fails"));
+}

@@ -48,6 +48,9 @@ pub struct GateConfig {
     pub fail_on: Option<FailOn>,
     /// A baseline file: findings recorded in it are not reported or gated on.
     pub baseline: Option<PathBuf>,
+    /// Gate policy directories (Rego): their `deny` rules over the report fail the gate.
+    #[serde(default)]
+    pub policy: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -139,6 +142,11 @@ impl Config {
         for rules in &mut config.secrets.rules {
             if rules.is_relative() {
                 *rules = dir.join(&*rules);
+            }
+        }
+        for policy in &mut config.gate.policy {
+            if policy.is_relative() {
+                *policy = dir.join(&*policy);
             }
         }
         if let Some(baseline) = &mut config.gate.baseline {

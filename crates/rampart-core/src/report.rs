@@ -78,13 +78,17 @@ impl Stats {
     }
 }
 
-/// The gate decision: whether any finding is at or above the threshold.
+/// The gate decision: whether any finding is at or above the threshold and, with a gate
+/// policy, what the policy denies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Gate {
     pub fail_on: FailOn,
     pub passed: bool,
     /// How many findings are at or above the threshold (suppressed ones never count).
     pub failing_findings: usize,
+    /// The gate policy's decision, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyDecision>,
 }
 
 impl Gate {
@@ -97,8 +101,41 @@ impl Gate {
             fail_on,
             passed: failing == 0,
             failing_findings: failing,
+            policy: None,
         }
     }
+
+    /// Adds a gate policy's decision: any `deny` message, or a policy that could not be
+    /// evaluated, fails the gate.
+    pub fn with_policy(mut self, decision: PolicyDecision) -> Gate {
+        self.passed = self.passed && decision.denies.is_empty() && decision.errors.is_empty();
+        self.policy = Some(decision);
+        self
+    }
+}
+
+/// What a gate policy (Rego `deny` and `warn` rules over the report) decided.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyDecision {
+    /// The policy files, and the SHA-256 of their contents in order.
+    pub files: Vec<String>,
+    pub digest: String,
+    /// Messages of `deny` rules: each fails the gate.
+    pub denies: Vec<PolicyMessage>,
+    /// Messages of `warn` rules: shown, never failing.
+    pub warnings: Vec<PolicyMessage>,
+    /// Rules that could not be evaluated (an error, the time limit): they fail the gate.
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyMessage {
+    /// The rule, `package.name`.
+    pub rule: String,
+    pub message: String,
+    /// The fingerprints of the findings behind the message, when the policy names them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<String>,
 }
 
 impl Report {

@@ -14,21 +14,13 @@
 //! is bounded in time.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use rampart_core::{Confidence, RuleMeta, Severity, Taxonomy};
+use rampart_policy::bundle::{Bundle, Files};
 
-/// How long one rule may evaluate on one document.
-const TIME_LIMIT: Duration = Duration::from_secs(5);
-
-#[derive(Debug, thiserror::Error)]
-pub enum PolicyError {
-    #[error("{path}: {message}")]
-    Load { path: PathBuf, message: String },
-    #[error("no .rego policies in {0}")]
-    Empty(String),
-}
+pub use rampart_policy::BundleError as PolicyError;
 
 /// The level conftest gives a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,9 +47,8 @@ pub struct Violation {
 
 /// Loaded policies, ready to evaluate.
 pub struct PolicySet {
-    engine: regorus::Engine,
+    bundle: Bundle,
     rules: Vec<PolicyRule>,
-    files: Vec<PathBuf>,
 }
 
 /// Whether a rule name is one conftest evaluates.
@@ -70,92 +61,23 @@ fn level_of(name: &str) -> Option<Level> {
     }
 }
 
-fn rego_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<(), PolicyError> {
-    let load = |e: std::io::Error| PolicyError::Load {
-        path: dir.to_path_buf(),
-        message: e.to_string(),
-    };
-    if dir.is_file() {
-        out.push(dir.to_path_buf());
-        return Ok(());
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(load)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() && depth < 16 {
-            rego_files(&path, out, depth + 1)?;
-        } else if path.extension().is_some_and(|e| e == "rego")
-            && !path.to_string_lossy().ends_with("_test.rego")
-        {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
 impl PolicySet {
     /// Loads every policy under `dirs` and finds the rules of `namespaces` (every namespace
     /// when empty).
     pub fn load(dirs: &[PathBuf], namespaces: &[String]) -> Result<PolicySet, PolicyError> {
-        let mut files = Vec::new();
-        for dir in dirs {
-            rego_files(dir, &mut files, 0)?;
-        }
-        if files.is_empty() {
-            return Err(PolicyError::Empty(
-                dirs.iter()
-                    .map(|d| d.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ));
-        }
-        let mut engine = regorus::Engine::new();
-        engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-            limit: TIME_LIMIT,
-            check_interval: std::num::NonZeroU32::MIN,
-        });
-        for file in &files {
-            let text = std::fs::read_to_string(file).map_err(|e| PolicyError::Load {
-                path: file.clone(),
-                message: e.to_string(),
-            })?;
-            // Rego v1 first; policies in the older syntax (`deny[msg] { ... }`) load as v0.
-            let mut attempt = engine.clone();
-            attempt.set_rego_v0(false);
-            match attempt.add_policy(file.display().to_string(), text.clone()) {
-                Ok(_) => engine = attempt,
-                Err(v1) => {
-                    engine.set_rego_v0(true);
-                    engine
-                        .add_policy(file.display().to_string(), text)
-                        .map_err(|v0| PolicyError::Load {
-                            path: file.clone(),
-                            message: format!("{v1}\n(as Rego v0: {v0})"),
-                        })?;
-                    engine.set_rego_v0(false);
-                }
-            }
-        }
-        let packages = engine.get_packages().map_err(|e| PolicyError::Load {
-            path: files[0].clone(),
-            message: e.to_string(),
-        })?;
+        let bundle = Bundle::load(dirs, Files::Policies)?;
         let mut rules = Vec::new();
         let mut seen = BTreeSet::new();
-        for package in packages {
-            let namespace = package.trim_start_matches("data.").to_string();
+        for namespace in bundle.packages() {
             if !namespaces.is_empty() && !namespaces.contains(&namespace) {
                 continue;
             }
-            for name in rule_names(&engine, &namespace) {
+            for name in bundle.rule_names(&namespace) {
                 let Some(level) = level_of(&name) else {
                     continue;
                 };
                 if seen.insert((namespace.clone(), name.clone())) {
-                    let meta = rule_meta(&namespace, &name, level, &files);
+                    let meta = rule_meta(&namespace, &name, level, bundle.files());
                     rules.push(PolicyRule {
                         namespace: namespace.clone(),
                         name,
@@ -166,11 +88,7 @@ impl PolicySet {
             }
         }
         rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
-        Ok(PolicySet {
-            engine,
-            rules,
-            files,
-        })
+        Ok(PolicySet { bundle, rules })
     }
 
     pub fn rules(&self) -> &[PolicyRule] {
@@ -179,120 +97,33 @@ impl PolicySet {
 
     /// Bounds each rule's evaluation on a document (default five seconds).
     pub fn set_time_limit(&mut self, limit: Duration) {
-        self.engine
-            .set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-                limit,
-                check_interval: std::num::NonZeroU32::MIN,
-            });
+        self.bundle.set_time_limit(limit);
     }
 
     pub fn files(&self) -> &[PathBuf] {
-        &self.files
+        self.bundle.files()
     }
 
     /// Every message the rules produce for one input document. A rule that fails to
     /// evaluate (a runtime error, the time limit) is reported as such, not skipped silently.
     pub fn evaluate(&self, input: &serde_json::Value) -> (Vec<Violation>, Vec<String>) {
-        let mut engine = self.engine.clone();
         let mut found = Vec::new();
         let mut errors = Vec::new();
-        let value = match regorus::Value::from_json_str(&input.to_string()) {
-            Ok(v) => v,
-            Err(e) => {
-                return (
-                    found,
-                    vec![format!("cannot pass the document to policies: {e}")],
-                )
-            }
+        let mut evaluation = match self.bundle.with_input(input) {
+            Ok(e) => e,
+            Err(e) => return (found, vec![e]),
         };
-        engine.set_input(value);
         for rule in &self.rules {
-            match engine.eval_rule(format!("data.{}.{}", rule.namespace, rule.name)) {
-                Ok(result) => {
-                    for message in messages(&result) {
-                        found.push(Violation {
-                            rule: rule.meta.id.clone(),
-                            message,
-                        });
-                    }
-                }
+            match evaluation.messages(&rule.namespace, &rule.name) {
+                Ok(messages) => found.extend(messages.into_iter().map(|m| Violation {
+                    rule: rule.meta.id.clone(),
+                    message: m.text,
+                })),
                 Err(e) => errors.push(format!("policy {}.{}: {e}", rule.namespace, rule.name)),
             }
         }
         (found, errors)
     }
-}
-
-/// The rule names defined in a package, read from the parsed modules (regorus's AST as
-/// JSON: `[{"ast": {"package": {"refr": …}, "rules": [{"Spec": {"head": {"Set"|"Compr"|"Func":
-/// {"refr": …}}}}]}}]`).
-fn rule_names(engine: &regorus::Engine, namespace: &str) -> Vec<String> {
-    let Ok(json) = engine.get_ast_as_json() else {
-        return Vec::new();
-    };
-    let Ok(serde_json::Value::Array(modules)) = serde_json::from_str::<serde_json::Value>(&json)
-    else {
-        return Vec::new();
-    };
-    let mut names = BTreeSet::new();
-    for module in &modules {
-        let ast = &module["ast"];
-        if path_of(&ast["package"]["refr"]).join(".") != namespace {
-            continue;
-        }
-        for rule in ast["rules"].as_array().into_iter().flatten() {
-            let head = &rule["Spec"]["head"];
-            for form in ["Set", "Compr", "Func"] {
-                if let Some(first) = path_of(&head[form]["refr"]).first() {
-                    names.insert(first.clone());
-                }
-            }
-        }
-    }
-    names.into_iter().collect()
-}
-
-/// The names of a reference (`a.b.c`), in order.
-fn path_of(refr: &serde_json::Value) -> Vec<String> {
-    if let Some(name) = refr["Var"]["value"].as_str() {
-        return vec![name.to_string()];
-    }
-    let dot = &refr["RefDot"];
-    if !dot.is_null() {
-        let mut out = path_of(&dot["refr"]);
-        if let Some(field) = dot["field"].as_str().or_else(|| dot["field"][1].as_str()) {
-            out.push(field.to_string());
-        } else if let Some(field) = dot["field"]["value"].as_str() {
-            out.push(field.to_string());
-        }
-        return out;
-    }
-    Vec::new()
-}
-
-/// The messages of a rule's value: a set or array of strings, or of objects with `msg`.
-fn messages(value: &regorus::Value) -> Vec<String> {
-    let Ok(json) = value.to_json_str() else {
-        return Vec::new();
-    };
-    let Ok(parsed) = serde_json::from_str::<serde_json::Value>(&json) else {
-        return Vec::new();
-    };
-    let items = match parsed {
-        serde_json::Value::Array(items) => items,
-        serde_json::Value::String(s) => vec![serde_json::Value::String(s)],
-        _ => Vec::new(),
-    };
-    items
-        .into_iter()
-        .filter_map(|item| match item {
-            serde_json::Value::String(s) => Some(s),
-            serde_json::Value::Object(o) => {
-                o.get("msg").and_then(|m| m.as_str()).map(str::to_string)
-            }
-            _ => None,
-        })
-        .collect()
 }
 
 fn rule_meta(namespace: &str, name: &str, level: Level, files: &[PathBuf]) -> RuleMeta {

@@ -187,9 +187,55 @@ fn write_summary(out: &mut String, report: &Report, files: usize, ansi: Ansi) {
         }
     );
     let _ = writeln!(out, "{}", gate_line(&report.gate, ansi));
+    if let Some(policy) = &report.gate.policy {
+        for d in &policy.denies {
+            let _ = writeln!(
+                out,
+                "  {} {}: {}",
+                ansi.paint(BOLD_RED, "deny"),
+                d.rule,
+                d.message
+            );
+        }
+        for w in &policy.warnings {
+            let _ = writeln!(
+                out,
+                "  {} {}: {}",
+                ansi.paint(BOLD_YELLOW, "warn"),
+                w.rule,
+                w.message
+            );
+        }
+        for e in &policy.errors {
+            let _ = writeln!(
+                out,
+                "  {} {e}",
+                ansi.paint(BOLD_RED, "policy error (fails the gate):")
+            );
+        }
+    }
 }
 
 fn gate_line(gate: &Gate, ansi: Ansi) -> String {
+    if let Some(policy) = &gate.policy {
+        let verdict = if gate.passed {
+            ansi.paint(BOLD_GREEN, "Gate passed")
+        } else {
+            ansi.paint(BOLD_RED, "Gate failed")
+        };
+        let threshold = match gate.fail_on {
+            FailOn::None => String::new(),
+            FailOn::Severity(t) => format!(
+                "; {} at or above {t}",
+                text::count(gate.failing_findings, "finding", "findings")
+            ),
+        };
+        return format!(
+            "{verdict}: the gate policy denies {} and warns {}{threshold}.",
+            policy.denies.len(),
+            policy.warnings.len()
+        );
+    }
     match gate.fail_on {
         FailOn::None => "Gate disabled (fail-on none).".to_string(),
         FailOn::Severity(threshold) if gate.passed => format!(

@@ -594,8 +594,32 @@ fn accepted_risks_validate_against_the_schema_and_say_who_accepted_them() {
         matched,
     })
     .collect();
+    report.gate = report
+        .gate
+        .clone()
+        .with_policy(rampart_core::report::PolicyDecision {
+            files: vec!["policy/gate.rego".into()],
+            digest: format!("sha256:{}", "0".repeat(64)),
+            denies: vec![rampart_core::report::PolicyMessage {
+                rule: "rampart.gate.no_secrets.deny".into(),
+                message: "secret in the code".into(),
+                findings: vec![report.findings[0].fingerprint.to_string()],
+            }],
+            warnings: Vec::new(),
+            errors: Vec::new(),
+        });
     let json: Value = serde_json::from_str(&plain(&report, Format::Json)).unwrap();
-    assert_valid(&report_validator(), &json, "with exceptions");
+    assert_valid(
+        &report_validator(),
+        &json,
+        "with exceptions and a gate policy",
+    );
+    assert_eq!(json["gate"]["passed"], false);
+    let table = plain(&report, Format::Table);
+    assert!(
+        table.contains("deny rampart.gate.no_secrets.deny: secret in the code"),
+        "{table}"
+    );
     assert_eq!(json["exceptions"][1]["status"], "expired");
     assert_eq!(json["exceptions"][1]["expires"], "2020-01-01");
     let sarif = plain(&report, Format::Sarif);

@@ -159,7 +159,7 @@ pub fn execute(
     }
     rampart_core::priority::prioritise(&mut findings);
     let gate = Gate::decide(settings.fail_on, &findings);
-    let report = Report {
+    let mut report = Report {
         schema_version: REPORT_SCHEMA_VERSION.to_string(),
         tool: Tool::default(),
         target: settings.target.display().to_string(),
@@ -171,6 +171,12 @@ pub fn execute(
         exceptions,
         gate,
     };
+    if !settings.gate_policies.is_empty() {
+        let policy = rampart_policy::gate::GatePolicy::load(&settings.gate_policies)
+            .map_err(|e| Failure::Usage(format!("--gate-policy: {e}")))?;
+        let decision = policy.decide(&report);
+        report.gate = report.gate.clone().with_policy(decision);
+    }
     Ok((report, rules_run))
 }
 

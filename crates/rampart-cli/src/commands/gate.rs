@@ -1,0 +1,129 @@
+use std::path::{Path, PathBuf};
+
+use rampart_core::config::Config;
+use rampart_core::report::Gate;
+use rampart_core::severity::FailOn;
+use rampart_core::Report;
+use rampart_policy::gate::GatePolicy;
+
+use crate::cli::GateArgs;
+use crate::{Failure, Outcome};
+
+/// The largest report `rampart gate` reads.
+const MAX_REPORT: u64 = 1 << 30;
+
+/// `rampart gate REPORT`: the gate decided again on a saved report.
+pub fn run(args: &GateArgs) -> Outcome {
+    let name = args.report.display().to_string();
+    let size = std::fs::metadata(&args.report)
+        .map_err(|e| Failure::Usage(format!("{name}: {e}")))?
+        .len();
+    if size > MAX_REPORT {
+        return Err(Failure::Usage(format!(
+            "{name}: larger than {MAX_REPORT} bytes"
+        )));
+    }
+    let text = std::fs::read_to_string(&args.report)
+        .map_err(|e| Failure::Usage(format!("{name}: {e}")))?;
+    let report: Report = serde_json::from_str(&text).map_err(|e| {
+        Failure::Usage(format!(
+            "{name}: not a rampart JSON report (`rampart scan --format json`): {e}"
+        ))
+    })?;
+    let config_file = match &args.config {
+        Some(f) => Some(f.clone()),
+        None => Config::discover(Path::new(".")),
+    };
+    let config = match &config_file {
+        Some(f) => Config::load(f).map_err(|e| Failure::Usage(e.to_string()))?,
+        None => Config::default(),
+    };
+    let policies: Vec<PathBuf> = if args.gate_policies.is_empty() {
+        config.gate.policy.clone()
+    } else {
+        args.gate_policies.clone()
+    };
+    let fail_on = match &args.fail_on {
+        Some(s) => s
+            .parse::<FailOn>()
+            .map_err(|e| Failure::Usage(format!("--fail-on: {e}")))?,
+        None if !policies.is_empty() => FailOn::None,
+        None => report.gate.fail_on,
+    };
+    let mut gate = Gate::decide(fail_on, &report.findings);
+    if !policies.is_empty() {
+        let policy = GatePolicy::load(&policies)
+            .map_err(|e| Failure::Usage(format!("--gate-policy: {e}")))?;
+        gate = gate.with_policy(policy.decide(&report));
+    }
+    match args.format.as_str() {
+        "json" => println!(
+            "{}",
+            serde_json::to_string_pretty(&gate).map_err(|e| Failure::Runtime(e.to_string()))?
+        ),
+        "table" => print_gate(&gate),
+        other => {
+            return Err(Failure::Usage(format!(
+                "--format {other}: expected table or json"
+            )))
+        }
+    }
+    if gate.passed {
+        Ok(())
+    } else {
+        Err(Failure::Gate)
+    }
+}
+
+fn print_gate(gate: &Gate) {
+    let verdict = if gate.passed { "passed" } else { "FAILED" };
+    match gate.fail_on {
+        FailOn::None => println!("gate {verdict}"),
+        FailOn::Severity(t) => println!(
+            "gate {verdict}: {} finding(s) at or above {t}",
+            gate.failing_findings
+        ),
+    }
+    if let Some(p) = &gate.policy {
+        println!("policy {} ({})", p.digest, p.files.join(", "));
+        for d in &p.denies {
+            println!("  deny  {}: {}", d.rule, d.message);
+            for f in &d.findings {
+                println!("        finding {f}");
+            }
+        }
+        for w in &p.warnings {
+            println!("  warn  {}: {}", w.rule, w.message);
+        }
+        for e in &p.errors {
+            println!("  error (fails the gate) {e}");
+        }
+    }
+}
+
+/// `rampart policy test DIR...`: every `test_` rule, as `opa test` runs them.
+pub fn test(dirs: &[PathBuf]) -> Outcome {
+    let results = rampart_policy::testing::run(dirs).map_err(|e| Failure::Usage(e.to_string()))?;
+    if results.is_empty() {
+        return Err(Failure::Usage(
+            "no tests: a test is a rule whose name starts with `test_`".into(),
+        ));
+    }
+    for r in &results {
+        match &r.failure {
+            None => println!("PASS {}", r.name),
+            Some(why) => println!("FAIL {}: {why}", r.name),
+        }
+    }
+    let failed = results.iter().filter(|r| !r.passed).count();
+    println!(
+        "{}: {} passed, {failed} failed",
+        if failed == 0 { "PASS" } else { "FAIL" },
+        results.len() - failed
+    );
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(Failure::Gate)
+    }
+}

@@ -1,0 +1,269 @@
+//! A bundle of Rego policies: every `.rego` file of some directories, loaded as Rego v1 or,
+//! failing that, as the older v0 syntax, with each rule's evaluation bounded in time.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long one rule may evaluate on one input, unless told otherwise.
+pub const TIME_LIMIT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error("{path}: {message}")]
+    Load { path: PathBuf, message: String },
+    #[error("no .rego policies in {0}")]
+    Empty(String),
+}
+
+/// Which files of the directories to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Files {
+    /// Policies only: `*_test.rego` files are left out.
+    Policies,
+    /// Policies and their tests.
+    WithTests,
+}
+
+/// Loaded policies, ready to evaluate.
+#[derive(Clone)]
+pub struct Bundle {
+    engine: regorus::Engine,
+    files: Vec<PathBuf>,
+    /// Each file with its text, so callers can digest what was evaluated.
+    texts: Vec<(PathBuf, String)>,
+}
+
+/// A message a rule produced: a string, or an object with `msg` (the whole object is kept, so
+/// a gate policy can name the findings behind its message).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub text: String,
+    pub details: serde_json::Value,
+}
+
+fn rego_files(
+    dir: &Path,
+    files: Files,
+    out: &mut Vec<PathBuf>,
+    depth: usize,
+) -> Result<(), BundleError> {
+    let load = |e: std::io::Error| BundleError::Load {
+        path: dir.to_path_buf(),
+        message: e.to_string(),
+    };
+    if dir.is_file() {
+        out.push(dir.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(load)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() && depth < 16 {
+            rego_files(&path, files, out, depth + 1)?;
+        } else if path.extension().is_some_and(|e| e == "rego")
+            && (files == Files::WithTests || !path.to_string_lossy().ends_with("_test.rego"))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+impl Bundle {
+    /// Loads every policy file under `dirs` (a file stands for itself).
+    pub fn load(dirs: &[PathBuf], files: Files) -> Result<Bundle, BundleError> {
+        let mut paths = Vec::new();
+        for dir in dirs {
+            rego_files(dir, files, &mut paths, 0)?;
+        }
+        if paths.is_empty() {
+            return Err(BundleError::Empty(
+                dirs.iter()
+                    .map(|d| d.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ));
+        }
+        let mut texts = Vec::new();
+        for path in &paths {
+            let text = std::fs::read_to_string(path).map_err(|e| BundleError::Load {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+            texts.push((path.clone(), text));
+        }
+        Bundle::from_sources(texts)
+    }
+
+    /// A bundle of policies given as (name, text).
+    pub fn from_sources(texts: Vec<(PathBuf, String)>) -> Result<Bundle, BundleError> {
+        let mut engine = regorus::Engine::new();
+        engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+            limit: TIME_LIMIT,
+            check_interval: std::num::NonZeroU32::MIN,
+        });
+        for (path, text) in &texts {
+            // Rego v1 first; policies in the older syntax (`deny[msg] { ... }`) load as v0.
+            let mut attempt = engine.clone();
+            attempt.set_rego_v0(false);
+            match attempt.add_policy(path.display().to_string(), text.clone()) {
+                Ok(_) => engine = attempt,
+                Err(v1) => {
+                    engine.set_rego_v0(true);
+                    engine
+                        .add_policy(path.display().to_string(), text.clone())
+                        .map_err(|v0| BundleError::Load {
+                            path: path.clone(),
+                            message: format!("{v1}\n(as Rego v0: {v0})"),
+                        })?;
+                    engine.set_rego_v0(false);
+                }
+            }
+        }
+        Ok(Bundle {
+            engine,
+            files: texts.iter().map(|(p, _)| p.clone()).collect(),
+            texts,
+        })
+    }
+
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
+    /// The files and their text, in load order.
+    pub fn sources(&self) -> &[(PathBuf, String)] {
+        &self.texts
+    }
+
+    /// Bounds each rule's evaluation on an input.
+    pub fn set_time_limit(&mut self, limit: Duration) {
+        self.engine
+            .set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+                limit,
+                check_interval: std::num::NonZeroU32::MIN,
+            });
+    }
+
+    /// The packages (`a.b`, without `data.`), sorted.
+    pub fn packages(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .engine
+            .get_packages()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.trim_start_matches("data.").to_string())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The names of the rules a package defines, sorted (read from the parsed modules:
+    /// regorus's AST as JSON).
+    pub fn rule_names(&self, package: &str) -> Vec<String> {
+        let Ok(json) = self.engine.get_ast_as_json() else {
+            return Vec::new();
+        };
+        let Ok(serde_json::Value::Array(modules)) =
+            serde_json::from_str::<serde_json::Value>(&json)
+        else {
+            return Vec::new();
+        };
+        let mut names = BTreeSet::new();
+        for module in &modules {
+            let ast = &module["ast"];
+            if path_of(&ast["package"]["refr"]).join(".") != package {
+                continue;
+            }
+            for rule in ast["rules"].as_array().into_iter().flatten() {
+                let head = &rule["Spec"]["head"];
+                for form in ["Set", "Compr", "Func"] {
+                    if let Some(first) = path_of(&head[form]["refr"]).first() {
+                        names.insert(first.clone());
+                    }
+                }
+            }
+        }
+        names.into_iter().collect()
+    }
+
+    /// An engine with `input` set, for evaluating several rules on one input.
+    pub fn with_input(&self, input: &serde_json::Value) -> Result<Evaluation, String> {
+        let value = regorus::Value::from_json_str(&input.to_string())
+            .map_err(|e| format!("cannot pass the input to policies: {e}"))?;
+        let mut engine = self.engine.clone();
+        engine.set_input(value);
+        Ok(Evaluation { engine })
+    }
+}
+
+/// A bundle with its input set.
+pub struct Evaluation {
+    engine: regorus::Engine,
+}
+
+impl Evaluation {
+    /// The value of `data.<package>.<rule>` as JSON (`undefined` rules are an error).
+    pub fn rule(&mut self, package: &str, rule: &str) -> Result<serde_json::Value, String> {
+        let value = self
+            .engine
+            .eval_rule(format!("data.{package}.{rule}"))
+            .map_err(|e| e.to_string())?;
+        let json = value.to_json_str().map_err(|e| e.to_string())?;
+        serde_json::from_str(&json).map_err(|e| e.to_string())
+    }
+
+    /// The messages of a rule (see [`messages`]).
+    pub fn messages(&mut self, package: &str, rule: &str) -> Result<Vec<Message>, String> {
+        self.rule(package, rule).map(|v| messages(&v))
+    }
+}
+
+/// The names of a reference (`a.b.c`), in order.
+fn path_of(refr: &serde_json::Value) -> Vec<String> {
+    if let Some(name) = refr["Var"]["value"].as_str() {
+        return vec![name.to_string()];
+    }
+    let dot = &refr["RefDot"];
+    if !dot.is_null() {
+        let mut out = path_of(&dot["refr"]);
+        if let Some(field) = dot["field"].as_str().or_else(|| dot["field"][1].as_str()) {
+            out.push(field.to_string());
+        } else if let Some(field) = dot["field"]["value"].as_str() {
+            out.push(field.to_string());
+        }
+        return out;
+    }
+    Vec::new()
+}
+
+/// The messages of a rule's value, as conftest reads them: a set or array of strings, or of
+/// objects with `msg`; a single string.
+pub fn messages(value: &serde_json::Value) -> Vec<Message> {
+    let items = match value {
+        serde_json::Value::Array(items) => items.clone(),
+        serde_json::Value::String(_) => vec![value.clone()],
+        _ => Vec::new(),
+    };
+    items
+        .into_iter()
+        .filter_map(|item| match &item {
+            serde_json::Value::String(s) => Some(Message {
+                text: s.clone(),
+                details: item.clone(),
+            }),
+            serde_json::Value::Object(o) => {
+                o.get("msg").and_then(|m| m.as_str()).map(|m| Message {
+                    text: m.to_string(),
+                    details: item.clone(),
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}

@@ -1801,15 +1801,12 @@ fn apt_lists_not_removed(doc: &Document, hits: &mut Vec<Hit>) {
         if !ship.get(run.stage_index).copied().unwrap_or(false) {
             continue;
         }
-        let installs = run
-            .commands
-            .iter()
-            .any(|c| matches!(apt(c), Some(("install", _, _))));
+        // `apt-get update` downloads the package lists, whatever follows it.
         let updates = run
             .commands
             .iter()
             .any(|c| matches!(apt(c), Some(("update", _, _))));
-        if !(installs && updates) {
+        if !updates {
             continue;
         }
         if removes(&run, "/var/lib/apt/lists") || run.caches("/var/lib/apt") {
@@ -1818,7 +1815,7 @@ fn apt_lists_not_removed(doc: &Document, hits: &mut Vec<Hit>) {
         hits.push(
             Hit::at(
                 run.node,
-                "RUN runs apt-get update and install but leaves /var/lib/apt/lists in the layer",
+                "RUN runs apt-get update but leaves the package lists (/var/lib/apt/lists) in the layer",
             )
             .with_identity(run.identity("apt-lists")),
         );

@@ -184,6 +184,10 @@ fn unpinned_action(doc: &Document, hits: &mut Vec<Hit>) {
             }
             continue;
         }
+        if !is_repository_reference(text) {
+            // Not `owner/repo[/path][@ref]`: an expression or a placeholder, not judged.
+            continue;
+        }
         let Some((action, reference)) = text.rsplit_once('@') else {
             hits.push(
                 Hit::at(node, format!("job `{job}` uses `{text}` without a version"))
@@ -199,6 +203,22 @@ fn unpinned_action(doc: &Document, hits: &mut Vec<Hit>) {
             );
         }
     }
+}
+
+/// Whether `uses:` names a repository: `owner/repo`, then an optional path and `@ref`.
+fn is_repository_reference(text: &str) -> bool {
+    let name = text.split('@').next().unwrap_or_default();
+    let mut parts = name.split('/');
+    let owner = parts.next().unwrap_or_default();
+    let repo = parts.next().unwrap_or_default();
+    !owner.is_empty()
+        && owner
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !repo.is_empty()
+        && repo
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 fn triggers(root: &Node) -> Vec<&str> {

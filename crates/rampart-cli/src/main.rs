@@ -2,6 +2,16 @@
 //! this crate turns flags and `rampart.toml` into settings, runs them, and maps the outcome to
 //! an exit code: 0 pass, 1 gate failed, 2 usage or configuration error, 3 runtime error.
 
+/// `print!` and `println!` for standard output that end the process quietly when the reader
+/// has gone (`rampart rules list | head`), instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::terminal::write_stdout(&format!($($arg)*)) };
+}
+macro_rules! outln {
+    () => { $crate::terminal::write_stdout("\n") };
+    ($($arg:tt)*) => { $crate::terminal::write_stdout(&format!("{}\n", format_args!($($arg)*))) };
+}
+
 mod cli;
 mod commands;
 mod settings;
@@ -90,7 +100,7 @@ fn main() -> ExitCode {
             commands::db::import_intel(&file, db, IntelPart::Kev)
         }
         Command::Schema(SchemaCommand::Report) => {
-            print!("{}", rampart_report::report_schema());
+            out!("{}", rampart_report::report_schema());
             Ok(())
         }
     };

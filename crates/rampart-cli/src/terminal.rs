@@ -174,3 +174,17 @@ pub fn summary(report: &Report, elapsed: Instant) -> String {
     }
     line
 }
+
+/// Writes to standard output; when the reader has closed the pipe, ends the process quietly
+/// (exit code 0, as the output was all it asked for).
+pub fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("rampart: cannot write to standard output: {e}");
+        std::process::exit(3);
+    }
+}

@@ -194,11 +194,14 @@ impl Bundle {
 
     /// An engine with `input` set, for evaluating several rules on one input.
     pub fn with_input(&self, input: &serde_json::Value) -> Result<Evaluation, String> {
-        let value = regorus::Value::from_json_str(&input.to_string())
-            .map_err(|e| format!("cannot pass the input to policies: {e}"))?;
+        Ok(self.with_engine_input(regorus::Value::from(input.clone())))
+    }
+
+    /// As [`Bundle::with_input`], with the input already in the engine's form.
+    pub fn with_engine_input(&self, input: regorus::Value) -> Evaluation {
         let mut engine = self.engine.clone();
-        engine.set_input(value);
-        Ok(Evaluation { engine })
+        engine.set_input(input);
+        Evaluation { engine }
     }
 }
 
@@ -214,6 +217,24 @@ impl Evaluation {
             .engine
             .eval_rule(format!("data.{package}.{rule}"))
             .map_err(|e| e.to_string())?;
+        let json = value.to_json_str().map_err(|e| e.to_string())?;
+        serde_json::from_str(&json).map_err(|e| e.to_string())
+    }
+
+    /// Every rule of every package evaluated at once (one pass: the input is prepared once),
+    /// as the JSON of `data`.
+    pub fn all(&mut self) -> Result<serde_json::Value, String> {
+        let results = self
+            .engine
+            .eval_query("data".to_string(), false)
+            .map_err(|e| e.to_string())?;
+        let value = results
+            .result
+            .into_iter()
+            .next()
+            .and_then(|r| r.expressions.into_iter().next())
+            .map(|e| e.value)
+            .unwrap_or(regorus::Value::Undefined);
         let json = value.to_json_str().map_err(|e| e.to_string())?;
         serde_json::from_str(&json).map_err(|e| e.to_string())
     }

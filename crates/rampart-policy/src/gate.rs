@@ -4,9 +4,10 @@
 //! `msg` and, to name the findings behind it, `findings` (fingerprints, or findings as the
 //! input gives them).
 //!
-//! The input is the JSON report (`rampart schema report`), each finding also carrying what a
-//! policy usually asks about it: `rule` (the rule's documentation: scanner, title, severity,
-//! taxonomy with CWE and control ids), `fixable` (a fixed version exists),
+//! The input is the JSON report (`rampart schema report`; locations without byte offsets and
+//! snippets), each finding also carrying what a
+//! policy usually asks about it: `rule` (the rule's id, scanner, title, severity and taxonomy
+//! with CWE and control ids; its prose is in the report's `rules`), `fixable` (a fixed version exists),
 //! `known_exploited` (in CISA KEV), `accepted` (an exception or VEX statement covers it) and
 //! `new` (not in the baseline: a baseline removes the findings it holds before the gate).
 
@@ -90,17 +91,25 @@ impl GatePolicy {
             digest: self.digest.clone(),
             ..PolicyDecision::default()
         };
-        let mut evaluation = match self.bundle.with_input(&input(report)) {
-            Ok(e) => e,
+        let mut evaluation = self.bundle.with_engine_input(engine_input(report));
+        // Every rule in one evaluation: the report is prepared once, however many rules.
+        let data = match evaluation.all() {
+            Ok(data) => data,
             Err(e) => {
                 decision.errors.push(e);
                 return decision;
             }
         };
         for (package, name, denies) in &self.rules {
-            match evaluation.messages(package, name) {
-                Ok(messages) => {
-                    for m in messages {
+            let mut value = &data;
+            for part in package.split('.').chain([name.as_str()]) {
+                value = &value[part];
+            }
+            match value {
+                // A rule with no message (an empty set) is absent from `data`.
+                serde_json::Value::Null => {}
+                value => {
+                    for m in crate::bundle::messages(value) {
                         let message = PolicyMessage {
                             rule: format!("{package}.{name}"),
                             message: m.text,
@@ -113,7 +122,6 @@ impl GatePolicy {
                         }
                     }
                 }
-                Err(e) => decision.errors.push(format!("{package}.{name}: {e}")),
             }
         }
         decision
@@ -143,33 +151,131 @@ fn fingerprints(details: &serde_json::Value) -> Vec<String> {
 /// The report as policies read it: the JSON report, each finding with its rule's
 /// documentation and the facts policies usually ask about.
 pub fn input(report: &Report) -> serde_json::Value {
-    let mut json = serde_json::to_value(report).unwrap_or(serde_json::Value::Null);
-    if let Some(findings) = json
-        .get_mut("findings")
-        .and_then(serde_json::Value::as_array_mut)
-    {
-        for (f, finding) in findings.iter_mut().zip(&report.findings) {
-            let Some(obj) = f.as_object_mut() else {
-                continue;
-            };
-            let rule = report.rule(&finding.rule_id);
-            let v = finding.vulnerability.as_ref();
-            obj.insert(
-                "rule".into(),
-                rule.and_then(|r| serde_json::to_value(r).ok())
-                    .unwrap_or(serde_json::Value::Null),
-            );
-            obj.insert(
-                "fixable".into(),
-                v.is_some_and(|v| v.fixed.is_some()).into(),
-            );
-            obj.insert(
-                "known_exploited".into(),
-                v.is_some_and(|v| v.kev.is_some()).into(),
-            );
-            obj.insert("accepted".into(), finding.suppressed.is_some().into());
-            obj.insert("new".into(), true.into());
+    serde_json::to_value(Input::of(report)).unwrap_or(serde_json::Value::Null)
+}
+
+/// The input, serialized straight from the report (no intermediate JSON tree).
+#[derive(serde::Serialize)]
+struct Input<'r> {
+    schema_version: &'r str,
+    tool: &'r rampart_core::report::Tool,
+    target: &'r str,
+    scanners: &'r [String],
+    findings: Vec<InputFinding<'r>>,
+    diagnostics: &'r [rampart_core::Diagnostic],
+    stats: &'r rampart_core::Stats,
+    rules: &'r [rampart_core::RuleMeta],
+    exceptions: &'r [rampart_core::exception::ExceptionUse],
+    gate: &'r rampart_core::report::Gate,
+}
+
+/// A finding as policies read it: the report's fields but the byte offsets and snippets of its
+/// locations (what a policy never decides on, and most of a large report's size).
+#[derive(serde::Serialize)]
+struct InputFinding<'r> {
+    rule_id: &'r str,
+    scanner: &'r str,
+    title: &'r str,
+    severity: rampart_core::Severity,
+    confidence: rampart_core::Confidence,
+    message: &'r str,
+    fingerprint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<&'r str>,
+    locations: Vec<InputLocation<'r>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vulnerability: Option<&'r rampart_core::Vulnerability>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    priority: Option<&'r rampart_core::priority::Priority>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<&'r rampart_core::Suppression>,
+    rule: Option<RuleFacts<'r>>,
+    fixable: bool,
+    known_exploited: bool,
+    accepted: bool,
+    new: bool,
+}
+
+#[derive(serde::Serialize)]
+struct InputLocation<'r> {
+    path: &'r str,
+    line: u32,
+    column: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'r rampart_core::Commit>,
+}
+
+/// What a policy asks of a finding's rule (its prose stays in the report's `rules`, once).
+#[derive(serde::Serialize)]
+struct RuleFacts<'r> {
+    id: &'r str,
+    scanner: &'r str,
+    title: &'r str,
+    severity: rampart_core::Severity,
+    taxonomy: &'r rampart_core::Taxonomy,
+}
+
+impl<'r> Input<'r> {
+    fn of(report: &'r Report) -> Input<'r> {
+        Input {
+            schema_version: &report.schema_version,
+            tool: &report.tool,
+            target: &report.target,
+            scanners: &report.scanners,
+            findings: report
+                .findings
+                .iter()
+                .map(|f| {
+                    let v = f.vulnerability.as_ref();
+                    InputFinding {
+                        rule_id: &f.rule_id,
+                        scanner: &f.scanner,
+                        title: &f.title,
+                        severity: f.severity,
+                        confidence: f.confidence,
+                        message: &f.message,
+                        fingerprint: f.fingerprint.to_string(),
+                        secret: f.secret.as_deref(),
+                        locations: f
+                            .locations
+                            .iter()
+                            .map(|l| InputLocation {
+                                path: &l.path,
+                                line: l.line,
+                                column: l.column,
+                                commit: l.commit.as_ref(),
+                            })
+                            .collect(),
+                        vulnerability: f.vulnerability.as_ref(),
+                        priority: f.priority.as_ref(),
+                        suppressed: f.suppressed.as_ref(),
+                        rule: report.rule(&f.rule_id).map(|r| RuleFacts {
+                            id: &r.id,
+                            scanner: &r.scanner,
+                            title: &r.title,
+                            severity: r.severity,
+                            taxonomy: &r.taxonomy,
+                        }),
+                        fixable: v.is_some_and(|v| v.fixed.is_some()),
+                        known_exploited: v.is_some_and(|v| v.kev.is_some()),
+                        accepted: f.suppressed.is_some(),
+                        new: true,
+                    }
+                })
+                .collect(),
+            diagnostics: &report.diagnostics,
+            stats: &report.stats,
+            rules: &report.rules,
+            exceptions: &report.exceptions,
+            gate: &report.gate,
         }
     }
-    json
+}
+
+/// The input as the policy engine holds it.
+fn engine_input(report: &Report) -> regorus::Value {
+    serde_json::to_string(&Input::of(report))
+        .ok()
+        .and_then(|text| regorus::Value::from_json_str(&text).ok())
+        .unwrap_or(regorus::Value::Null)
 }

@@ -185,11 +185,11 @@ fn ago(seconds: u64) -> String {
 pub fn status(db: Option<PathBuf>) -> Outcome {
     let path = db.unwrap_or_else(default_path);
     let db = Database::open(&path).map_err(|e| Failure::Runtime(e.to_string()))?;
-    println!("database: {}", db.path().display());
-    println!("packages: {}", db.packages());
+    outln!("database: {}", db.path().display());
+    outln!("packages: {}", db.packages());
     let now = now();
     for (name, info) in db.ecosystems() {
-        println!(
+        outln!(
             "{name:<12} {:>7} advisories  imported {}  from {}",
             info.advisories,
             ago(now.saturating_sub(info.imported)),
@@ -199,7 +199,7 @@ pub fn status(db: Option<PathBuf>) -> Outcome {
     match Intel::open(&intel_path(&path)) {
         Ok(Some(intel)) => {
             if let Some(e) = intel.epss_info() {
-                println!(
+                outln!(
                     "EPSS         {:>7} CVEs        imported {}  scores of {}  from {}",
                     e.rows,
                     ago(now.saturating_sub(e.imported)),
@@ -208,7 +208,7 @@ pub fn status(db: Option<PathBuf>) -> Outcome {
                 );
             }
             if let Some(k) = intel.kev_info() {
-                println!(
+                outln!(
                     "CISA KEV     {:>7} CVEs        imported {}  catalogue {}  from {}",
                     k.rows,
                     ago(now.saturating_sub(k.imported)),
@@ -217,14 +217,14 @@ pub fn status(db: Option<PathBuf>) -> Outcome {
                 );
             }
         }
-        Ok(None) => println!(
+        Ok(None) => outln!(
             "exploit intelligence: none (`rampart db import-epss FILE`, `rampart db import-kev FILE`)"
         ),
-        Err(e) => println!("exploit intelligence: {e}"),
+        Err(e) => outln!("exploit intelligence: {e}"),
     }
     if let Some(state) = cache_state(&path) {
         for (name, file) in &state.ecosystems {
-            println!(
+            outln!(
                 "{name:<12} last checked {}  from {}",
                 ago(now.saturating_sub(file.checked)),
                 file.url

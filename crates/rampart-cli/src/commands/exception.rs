@@ -103,7 +103,7 @@ pub fn list(file: Option<PathBuf>) -> Outcome {
     let all = existing(&file)?;
     let today = Date::today();
     if all.is_empty() {
-        println!("no exceptions in {}", file.display());
+        outln!("no exceptions in {}", file.display());
         return Ok(());
     }
     for e in &all {
@@ -123,7 +123,7 @@ pub fn list(file: Option<PathBuf>) -> Outcome {
                 scope.push(format!("{name} {v}"));
             }
         }
-        println!(
+        outln!(
             "{:<8} until {}  {}{}  approved by {}: {}{}",
             state,
             e.expires,

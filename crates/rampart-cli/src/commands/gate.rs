@@ -57,7 +57,7 @@ pub fn run(args: &GateArgs) -> Outcome {
         gate = gate.with_policy(policy.decide(&report));
     }
     match args.format.as_str() {
-        "json" => println!(
+        "json" => outln!(
             "{}",
             serde_json::to_string_pretty(&gate).map_err(|e| Failure::Runtime(e.to_string()))?
         ),
@@ -78,25 +78,25 @@ pub fn run(args: &GateArgs) -> Outcome {
 fn print_gate(gate: &Gate) {
     let verdict = if gate.passed { "passed" } else { "FAILED" };
     match gate.fail_on {
-        FailOn::None => println!("gate {verdict}"),
-        FailOn::Severity(t) => println!(
+        FailOn::None => outln!("gate {verdict}"),
+        FailOn::Severity(t) => outln!(
             "gate {verdict}: {} finding(s) at or above {t}",
             gate.failing_findings
         ),
     }
     if let Some(p) = &gate.policy {
-        println!("policy {} ({})", p.digest, p.files.join(", "));
+        outln!("policy {} ({})", p.digest, p.files.join(", "));
         for d in &p.denies {
-            println!("  deny  {}: {}", d.rule, d.message);
+            outln!("  deny  {}: {}", d.rule, d.message);
             for f in &d.findings {
-                println!("        finding {f}");
+                outln!("        finding {f}");
             }
         }
         for w in &p.warnings {
-            println!("  warn  {}: {}", w.rule, w.message);
+            outln!("  warn  {}: {}", w.rule, w.message);
         }
         for e in &p.errors {
-            println!("  error (fails the gate) {e}");
+            outln!("  error (fails the gate) {e}");
         }
     }
 }
@@ -111,12 +111,12 @@ pub fn test(dirs: &[PathBuf]) -> Outcome {
     }
     for r in &results {
         match &r.failure {
-            None => println!("PASS {}", r.name),
-            Some(why) => println!("FAIL {}: {why}", r.name),
+            None => outln!("PASS {}", r.name),
+            Some(why) => outln!("FAIL {}: {why}", r.name),
         }
     }
     let failed = results.iter().filter(|r| !r.passed).count();
-    println!(
+    outln!(
         "{}: {} passed, {failed} failed",
         if failed == 0 { "PASS" } else { "FAIL" },
         results.len() - failed

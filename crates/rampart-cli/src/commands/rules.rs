@@ -23,17 +23,20 @@ pub fn list(format: ListFormat) -> Outcome {
         ListFormat::Json => {
             let text = serde_json::to_string_pretty(&rules)
                 .map_err(|e| Failure::Runtime(e.to_string()))?;
-            println!("{text}");
+            outln!("{text}");
         }
         ListFormat::Table => {
             let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
             for r in &rules {
-                println!(
+                outln!(
                     "{:<width$}  {:<8}  {:<6}  {}",
-                    r.id, r.severity, r.confidence, r.title
+                    r.id,
+                    r.severity,
+                    r.confidence,
+                    r.title
                 );
             }
-            println!(
+            outln!(
                 "\n{} rules. `rampart rules explain ID` shows one in full.",
                 rules.len()
             );
@@ -58,28 +61,28 @@ pub fn explain(id: &str) -> Outcome {
         };
         return Err(Failure::Usage(format!("no rule `{id}`; {hint}")));
     };
-    println!(
+    outln!(
         "{}\n{}\n",
         rule.title,
         "=".repeat(rule.title.chars().count())
     );
-    println!("id:         {}", rule.id);
-    println!("scanner:    {}", rule.scanner);
-    println!("severity:   {}", rule.severity);
-    println!("confidence: {}", rule.confidence);
-    println!("\nWhy it matters\n--------------\n{}\n", rule.description);
-    println!("How to fix it\n-------------\n{}\n", rule.remediation);
+    outln!("id:         {}", rule.id);
+    outln!("scanner:    {}", rule.scanner);
+    outln!("severity:   {}", rule.severity);
+    outln!("confidence: {}", rule.confidence);
+    outln!("\nWhy it matters\n--------------\n{}\n", rule.description);
+    outln!("How to fix it\n-------------\n{}\n", rule.remediation);
     if !rule.taxonomy.is_empty() {
-        println!("Maps to\n-------");
+        outln!("Maps to\n-------");
         for (framework, id) in rule.taxonomy.entries() {
-            println!("{framework:<12}{id}");
+            outln!("{framework:<12}{id}");
         }
-        println!();
+        outln!();
     }
     if !rule.references.is_empty() {
-        println!("References\n----------");
+        outln!("References\n----------");
         for r in &rule.references {
-            println!("{r}");
+            outln!("{r}");
         }
     }
     Ok(())

@@ -53,7 +53,7 @@ pub fn run(args: &SbomArgs) -> Outcome {
     match &args.output {
         Some(file) => std::fs::write(file, text)
             .map_err(|e| Failure::Runtime(format!("cannot write {}: {e}", file.display())))?,
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     eprintln!("rampart: {} packages", components.len());
     Ok(())

@@ -44,7 +44,7 @@ pub fn run(args: &ScanArgs, only: Option<&str>, matches: Option<&ArgMatches>) ->
             }
             None => {
                 let color = use_color(settings.color) && *format == rampart_report::Format::Table;
-                print!(
+                out!(
                     "{}",
                     render(&report, *format, &RenderOptions { color, ..options })
                 );

@@ -153,14 +153,57 @@ spec:
 
 
 def dockerfile(i, rnd):
-    base = rnd.choice(["python:3.12-slim", "ubuntu:latest", "node:20"])
-    user = rnd.choice(["USER app\n", ""])
-    return f'''FROM {base}
-RUN apt-get update && apt-get install -y curl
-ADD https://example.com/tool-{i}.tar.gz /opt/
-COPY . /app
-{user}CMD ["python", "/app/main.py"]
-'''
+    """A Dockerfile with a random mix of what hadolint and Checkov look at: tags, package
+    installs pinned or not, caches cleaned or not, shell habits, the final user."""
+    base = rnd.choice(["python:3.12-slim", "ubuntu:latest", "node:20", "alpine", "debian:12"])
+    lines = [f"FROM {base}"]
+    if rnd.random() < 0.2:
+        lines.append("MAINTAINER ops@example.com")
+    lines.append(rnd.choice(["WORKDIR /app", "WORKDIR /app", "WORKDIR app"]))
+    if base.startswith("alpine"):
+        lines.append(rnd.choice([
+            "RUN apk add curl",
+            "RUN apk add --no-cache curl=8.5.0-r0",
+            "RUN apk add --no-cache curl",
+        ]))
+    else:
+        lines.append(rnd.choice([
+            "RUN apt-get update && apt-get install -y curl",
+            "RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u5 \\\n    && rm -rf /var/lib/apt/lists/*",
+            "RUN apt update && apt install -y curl",
+            "RUN apt-get update && apt-get -y upgrade",
+        ]))
+    if base.startswith("python") or rnd.random() < 0.2:
+        lines.append(rnd.choice([
+            "RUN pip install flask",
+            "RUN pip install --no-cache-dir flask==3.0.3",
+            "RUN pip install -r requirements.txt",
+        ]))
+    if base.startswith("node"):
+        lines.append(rnd.choice(["RUN npm install express", "RUN npm install express@4.19.2", "RUN npm ci"]))
+    if rnd.random() < 0.3:
+        lines.append(rnd.choice([
+            "RUN curl -sSL https://example.com/install.sh | sh",
+            "RUN cd /tmp && curl -fsSLO https://example.com/tool.tgz",
+            "RUN sudo chmod +x /usr/local/bin/tool",
+            "RUN wget -q https://example.com/a && curl -fsSL https://example.com/b -o b",
+        ]))
+    lines.append(rnd.choice([
+        f"ADD https://example.com/tool-{i}.tar.gz /opt/",
+        "ADD app.tar.gz /app/",
+        "ADD config.yaml /app/",
+        "COPY config.yaml /app/",
+    ]))
+    lines.append("COPY . /app")
+    if rnd.random() < 0.15:
+        lines.append("EXPOSE 8080")
+    lines.append(rnd.choice(["USER app", "", "USER root", "USER 10001"]))
+    lines.append(rnd.choice(['CMD ["python", "/app/main.py"]', "CMD python /app/main.py"]))
+    if rnd.random() < 0.1:
+        lines.append('CMD ["/app/other"]')
+    if rnd.random() < 0.5:
+        lines.append("HEALTHCHECK CMD curl -f http://localhost:8080/health || exit 1")
+    return "\n".join(l for l in lines if l) + "\n"
 
 
 def main():

@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
-"""Compares rampart's and Checkov's IaC findings on the same corpus and writes the results.
+"""Compares rampart's IaC findings with a peer tool's on the same files and writes the results.
 
-Findings are matched where both tools have the check: a rampart check whose `peers` (in
-crates/rampart-iac/checks/*.toml) names a Checkov id, in the same file, with rampart's line
-inside the line range Checkov gives the resource. Each pair is counted as agreed, rampart
-only, or Checkov only.
+Each comparison (a run recorded by bench/iac.sh in runs.json) names the peer (Checkov, zizmor or
+hadolint), the corpus, both tools' JSON output and timings. Findings are matched where both
+tools have the check: a rampart check whose `peers` (crates/rampart-iac/checks/**/*.toml) names
+the peer's id, in the same file, with rampart's line inside the lines the peer gives (Checkov:
+the resource; zizmor: the locations of the finding; hadolint: the instruction). Each is
+counted as agreed, rampart only, or peer only.
 
-usage: iac_report.py --rampart R.json --checkov C.json --corpus DIR --times T.json --out OUT.md
+usage: iac_report.py --runs RUNS.json [--notes NOTES.json] --out OUT.md
 """
 
 import argparse
-import collections
 import json
 import os
 import re
@@ -18,127 +19,180 @@ import statistics
 import tomllib
 from pathlib import Path
 
-
 # rampart document kinds as Checkov names its frameworks.
-FRAMEWORK = {"terraform": "terraform", "kubernetes": "kubernetes", "dockerfile": "dockerfile",
-             "cloudformation": "cloudformation", "github-workflow": "github_actions"}
+FRAMEWORK = {"terraform": "terraform", "terraform-plan": "terraform_plan", "kubernetes": "kubernetes",
+             "dockerfile": "dockerfile", "cloudformation": "cloudformation",
+             "github-workflow": "github_actions", "github-action": "github_actions"}
+WORKFLOW_KINDS = {"github-workflow", "github-action"}
+HADOLINT = re.compile(r"^(DL|SC)\d{4}$")
 
 
-def peers(checks_dir):
-    """Each rampart check with Checkov peers: (Checkov ids, Checkov frameworks it reads)."""
-    out = {}
-    for f in sorted(Path(checks_dir).glob("*.toml")):
+def checks(checks_dir):
+    """Every rampart check: (id, peers, kinds)."""
+    for f in sorted(Path(checks_dir).rglob("*.toml")):
         for c in tomllib.loads(f.read_text()).get("check", []):
-            ids = [p for p in c.get("peers", []) if p.startswith("CKV")]
-            if ids:
-                out[c["id"]] = (ids, {FRAMEWORK.get(k, k) for k in c.get("kinds", [])})
+            yield c["id"], c.get("peers", []), set(c.get("kinds", []))
+
+
+def peer_ids(tool, peers, kinds):
+    """The ids of `tool` that name the same check, and the scopes they apply to."""
+    if tool == "checkov":
+        return [p for p in peers if p.startswith("CKV")], {FRAMEWORK.get(k, k) for k in kinds}
+    if tool == "zizmor":
+        ok = kinds & WORKFLOW_KINDS and [p for p in peers if re.fullmatch(r"[a-z]+(-[a-z]+)*", p)]
+        return (ok or []), {None}
+    if tool == "hadolint":
+        return [p for p in peers if HADOLINT.match(p)] if "dockerfile" in kinds else [], {None}
+    raise ValueError(tool)
+
+
+def rel(path, corpus):
+    p = os.path.normpath(path).lstrip("/")
+    c = os.path.normpath(corpus).strip("/") + "/"
+    return p[len(c):] if p.startswith(c) else p
+
+
+THROUGH = re.compile(r"\(in (\S+):(\d+), through this module call\)")
+
+
+def rampart_findings(path, corpus):
+    """(rule, file, line); a module instance reported at its call is placed where the module
+    writes the value (which is where peers report it)."""
+    out = []
+    for f in json.load(open(path))["findings"]:
+        p, line = f["locations"][0]["path"], f["locations"][0]["line"]
+        m = THROUGH.search(f["message"])
+        if m:
+            p = os.path.normpath(os.path.join(os.path.dirname(p), m.group(1)))
+            line = int(m.group(2))
+        out.append((f["rule_id"], rel(p, corpus), line))
     return out
 
 
-def norm(path, corpus):
-    p = path.lstrip("/")
-    prefix = str(corpus).strip("/") + "/"
-    return p[len(prefix):] if p.startswith(prefix) else p
+def peer_findings(tool, path, corpus):
+    """(peer id, scope, file, first line, last line, label)."""
+    data = json.load(open(path))
+    out = []
+    if tool == "checkov":
+        for rep in data if isinstance(data, list) else [data]:
+            for f in rep["results"]["failed_checks"]:
+                a, b = f["file_line_range"]
+                out.append((f["check_id"], rep["check_type"], rel(f["file_path"], corpus), a, b, f["resource"]))
+    elif tool == "zizmor":
+        for f in data:
+            locs = [l["concrete"]["location"] for l in f["locations"]]
+            files = {l["symbolic"]["key"]["Local"]["verbatim_path"] for l in f["locations"]}
+            for file in files:
+                rows = [r for l, loc in zip(f["locations"], locs)
+                        if l["symbolic"]["key"]["Local"]["verbatim_path"] == file
+                        for r in (loc["start_point"]["row"], loc["end_point"]["row"])]
+                out.append((f["ident"], None, rel(file, corpus), min(rows) + 1, max(rows) + 1, f["desc"]))
+    elif tool == "hadolint":
+        for f in data:
+            out.append((f["code"], None, rel(f["file"], corpus), f["line"], f["line"], f["message"][:60]))
+    return out
 
 
-THROUGH = re.compile(r"\(in (\S+):(\d+), through this module call\)$")
-
-
-def located(f):
-    """A rampart finding's rule, file and line; for a module instance reported at its call,
-    the place in the module where the value is (which is where Checkov reports it)."""
-    path, line = f["locations"][0]["path"], f["locations"][0]["line"]
-    m = THROUGH.search(f["message"])
-    if m:
-        path = os.path.normpath(os.path.join(os.path.dirname(path), m.group(1)))
-        line = int(m.group(2))
-    return (f["rule_id"], path, line)
-
-
-def main():
-    a = argparse.ArgumentParser()
-    a.add_argument("--rampart", required=True)
-    a.add_argument("--checkov", required=True)
-    a.add_argument("--corpus", required=True)
-    a.add_argument("--times", required=True)
-    a.add_argument("--checks", default="crates/rampart-iac/checks")
-    a.add_argument("--out", required=True)
-    args = a.parse_args()
-
-    mapping = peers(args.checks)
-
-    r = json.load(open(args.rampart))
-    rampart = [located(f) for f in r["findings"]]
-    c = json.load(open(args.checkov))
-    reports = c if isinstance(c, list) else [c]
-    checkov = []
-    for rep in reports:
-        for f in rep["results"]["failed_checks"]:
-            checkov.append((f["check_id"], norm(f["file_path"], args.corpus), f["file_line_range"], f["resource"], rep["check_type"]))
-
-    # For each (rampart rule, Checkov id) pair: agreed, rampart only, Checkov only.
+def compare(tool, mine, theirs, checks_dir):
+    """Rows of agreement. rampart checks that share a peer id (one peer check split in two, or
+    two peer checks folded into one) are compared as one group, so that a finding counts once."""
+    mapped = []
+    for rule, peers, kinds in checks(checks_dir):
+        ids, scopes = peer_ids(tool, peers, kinds)
+        if ids:
+            mapped.append((rule, set(ids), scopes))
+    # Groups: connected by shared peer ids.
+    groups = []
+    for rule, ids, scopes in mapped:
+        joined = [g for g in groups if g[1] & ids]
+        rules, all_ids, all_scopes = [rule], set(ids), set(scopes)
+        for g in joined:
+            rules += g[0]
+            all_ids |= g[1]
+            all_scopes |= g[2]
+            groups.remove(g)
+        groups.append((rules, all_ids, all_scopes))
     rows = []
-    for rule, (ids, frameworks) in sorted(mapping.items()):
-        mine = [x for x in rampart if x[0] == rule]
-        # One Checkov failure per resource, however many of the peer ids fired on it.
-        theirs = sorted({(t[1], tuple(t[2]), t[3]) for t in checkov if t[0] in ids and t[4] in frameworks})
-        if not mine and not theirs:
+    for rules, ids, scopes in sorted(groups, key=lambda g: sorted(g[0])):
+        m = [x for x in mine if x[0] in rules]
+        # One peer finding per place, however many of the peer ids fired on it.
+        t = sorted({(x[2], x[3], x[4], x[5]) for x in theirs if x[0] in ids and x[1] in scopes})
+        label = " + ".join(f"`{r}`" for r in sorted(rules))
+        peer = "/".join(sorted(ids))
+        if not m and not t:
+            rows.append((label, peer, 0, 0, 0, []))
             continue
-        matched = set()
-        agreed = mine_only = 0
-        for _, path, line in mine:
-            hits = [k for k, t in enumerate(theirs) if t[0] == path and t[1][0] <= line <= t[1][1]]
+        matched, agreed, mine_only, mine_examples = set(), 0, 0, []
+        for _, path, line in m:
+            hits = [k for k, x in enumerate(t) if x[0] == path and x[1] - 1 <= line <= x[2] + 1]
             if hits:
                 matched.update(hits)
                 agreed += 1
             else:
                 mine_only += 1
-        theirs_only = len(theirs) - len(matched)
-        only_examples = [f"{t[0]}:{t[1][0]} {t[2]}" for k, t in enumerate(theirs) if k not in matched][:2]
-        rows.append((rule, "/".join(ids), agreed, mine_only, theirs_only, only_examples))
+                mine_examples.append(f"rampart {path}:{line}")
+        theirs_examples = [f"{x[0]}:{x[1]}" for k, x in enumerate(t) if k not in matched]
+        rows.append((label, peer, agreed, mine_only, len(t) - len(matched),
+                     (mine_examples[:2] + theirs_examples[:2])))
+    return rows
 
-    times = json.load(open(args.times))
-    rp = times["rampart"]
-    ck = times["checkov"]
-    ratio = statistics.median(ck) / statistics.median(rp)
-    totals = [sum(r[i] for r in rows) for i in (2, 3, 4)]
 
-    w = []
-    w.append("# IaC scanning: rampart vs Checkov")
+NAMES = {"checkov": "Checkov", "zizmor": "zizmor", "hadolint": "hadolint"}
+
+
+def main():
+    a = argparse.ArgumentParser()
+    a.add_argument("--runs", required=True)
+    a.add_argument("--checks", default="crates/rampart-iac/checks")
+    a.add_argument("--notes", help="JSON: for each corpus label, why the tools differ")
+    a.add_argument("--out", required=True)
+    args = a.parse_args()
+    meta = json.load(open(args.runs))
+    explanations = json.load(open(args.notes)) if args.notes else {}
+
+    summary, sections = [], []
+    for run in meta["runs"]:
+        tool, peer = run["tool"], NAMES[run["tool"]]
+        mine = rampart_findings(run["rampart_json"], run["corpus_dir"])
+        theirs = peer_findings(tool, run["peer_json"], run["corpus_dir"])
+        rows = compare(tool, mine, theirs, args.checks)
+        rt, pt = statistics.median(run["rampart_times"]), statistics.median(run["peer_times"])
+        totals = [sum(r[i] for r in rows) for i in (2, 3, 4)]
+        summary.append(f"| {run['label']} | {peer} | **{pt / rt:,.0f}x** ({rt:.2f} s vs {pt:.2f} s) "
+                       f"| {totals[0]:,} | {totals[1]:,} | {totals[2]:,} |")
+        w = [f"## {run['label']}: rampart vs {peer}", ""]
+        w.append(f"- Corpus: {run['corpus']}")
+        w.append(f"- rampart: `{run['rampart_cmd']}`, median of {len(run['rampart_times'])} runs after one untimed run ({', '.join(f'{x:.2f}' for x in run['rampart_times'])} s)")
+        w.append(f"- {peer} `{run['peer_version']}`: `{run['peer_cmd']}`, {len(run['peer_times'])} run(s) ({', '.join(f'{x:.2f}' for x in run['peer_times'])} s)")
+        w.append(f"- Findings: rampart {len(mine):,} (all checks), {peer} {len(theirs):,} (all checks, {len(set(x[0] for x in theirs))} distinct ids)")
+        w.append("")
+        w.append(f"| rampart check | {peer} | agreed | rampart only | {peer} only | examples of differences |")
+        w.append("| --- | --- | ---: | ---: | ---: | --- |")
+        for rule, ids, ag, mo, to, ex in rows:
+            if ag or mo or to:
+                w.append(f"| {rule} | {ids} | {ag:,} | {mo:,} | {to:,} | {'; '.join(ex)} |")
+        quiet = [r[0] for r in rows if not (r[2] or r[3] or r[4])]
+        if quiet:
+            w.append("")
+            w.append(f"Checks both tools have that neither reported here: {', '.join(quiet)}.")
+        notes = explanations.get(run["label"], [])
+        if notes:
+            w += ["", "Where they differ, and why:", ""] + [f"- {n}" for n in notes]
+        sections.append("\n".join(w))
+
+    w = ["# IaC scanning: rampart vs Checkov, zizmor and hadolint", ""]
+    w.append(f"Generated by `bash bench/iac.sh` on {meta['date']} ({meta['machine']}; rampart `{meta['rampart_version']}`). "
+             "The machines are noisy: quote the ratios, not the seconds. Targets: at least 50x faster than Checkov on "
+             "the same files, and findings that agree where both tools have the check.")
     w.append("")
-    w.append(f"Generated by `bash bench/iac.sh` on {times['date']}. The machines are noisy: quote the ratios, not the seconds.")
+    w.append("| corpus | peer | speed-up (wall time, medians) | agreed | rampart only | peer only |")
+    w.append("| --- | --- | --- | ---: | ---: | ---: |")
+    w += summary
     w.append("")
-    w.append("## Targets")
-    w.append("")
-    w.append("| target | measured | met |")
-    w.append("| --- | --- | --- |")
-    w.append(f"| at least 50x faster than Checkov on the same files | **{ratio:,.0f}x** by wall time ({statistics.median(rp):.2f} s vs {statistics.median(ck):.1f} s) | {'**yes**' if ratio >= 50 else '**no**'} |")
-    w.append(f"| findings agree with Checkov where both have the check | {totals[0]:,} agreed, {totals[1]:,} rampart only, {totals[2]:,} Checkov only | see below |")
-    w.append("")
-    w.append("## Setup")
-    w.append("")
-    for k, v in times["versions"].items():
-        w.append(f"- {k}: `{v}`")
-    w.append(f"- Machine: {times['machine']}")
-    w.append(f"- Corpus (`bench/iac_inputs.py`, deterministic): {times['corpus']}")
-    w.append(f"- rampart: `{times['rampart_cmd']}`, median of {len(rp)} runs after one untimed run ({', '.join(f'{x:.2f}' for x in rp)} s)")
-    w.append(f"- Checkov: `{times['checkov_cmd']}`, {len(ck)} run(s) ({', '.join(f'{x:.1f}' for x in ck)} s); offline (`--skip-download`, `BC_SKIP_MAPPING=TRUE`)")
-    w.append(f"- Findings: rampart {len(rampart):,} (all checks), Checkov {len(checkov):,} (all checks, {len(set(x[0] for x in checkov))} distinct ids)")
-    w.append("")
-    w.append("## Agreement, per check both tools have")
-    w.append("")
-    w.append("| rampart check | Checkov | agreed | rampart only | Checkov only | Checkov-only examples |")
-    w.append("| --- | --- | ---: | ---: | ---: | --- |")
-    for rule, ids, ag, mo, to, ex in rows:
-        w.append(f"| `{rule}` | {ids} | {ag:,} | {mo:,} | {to:,} | {'; '.join(ex)} |")
-    w.append("")
-    w.append("## How the findings are matched, and where they differ")
-    w.append("")
-    for line in times.get("explanations", []):
-        w.append(f"- {line}")
+    w.append("\n\n".join(sections))
     w.append("")
     Path(args.out).write_text("\n".join(w) + "\n")
-    print("\n".join(w[:12]))
+    print("\n".join(w[:4 + len(summary) + 2]))
 
 
 if __name__ == "__main__":

@@ -188,23 +188,20 @@ fn write_summary(out: &mut String, report: &Report, files: usize, ansi: Ansi) {
     );
     let _ = writeln!(out, "{}", gate_line(&report.gate, ansi));
     if let Some(policy) = &report.gate.policy {
-        for d in &policy.denies {
-            let _ = writeln!(
-                out,
-                "  {} {}: {}",
-                ansi.paint(BOLD_RED, "deny"),
-                d.rule,
-                d.message
-            );
-        }
-        for w in &policy.warnings {
-            let _ = writeln!(
-                out,
-                "  {} {}: {}",
-                ansi.paint(BOLD_YELLOW, "warn"),
-                w.rule,
-                w.message
-            );
+        let messages = [
+            (&policy.denies, BOLD_RED, "deny"),
+            (&policy.warnings, BOLD_YELLOW, "warn"),
+        ];
+        for (list, colour, label) in messages {
+            for m in list {
+                let _ = writeln!(
+                    out,
+                    "  {} {}: {}",
+                    ansi.paint(colour, label),
+                    m.rule,
+                    m.message
+                );
+            }
         }
         for e in &policy.errors {
             let _ = writeln!(

@@ -37,6 +37,12 @@ pub enum Command {
     /// Rego policies: run their unit tests.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Signing keys for attestations.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Signed attestations: check one.
+    #[command(subcommand)]
+    Attest(AttestCommand),
     /// Accepted risks: record one with its reason, approver and expiry, or list them.
     #[command(subcommand)]
     Exception(ExceptionCommand),
@@ -95,6 +101,32 @@ pub struct GateArgs {
     /// `table` (a summary for people) or `json` (the gate decision).
     #[arg(long, value_name = "FORMAT", default_value = "table")]
     pub format: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Write a new Ed25519 key pair: `rampart.key` (PKCS#8 PEM, readable by its owner only) and
+    /// `rampart.pub` (PEM). An existing key is never overwritten.
+    Generate {
+        /// The directory to write them in.
+        #[arg(long, value_name = "DIR", default_value = ".")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttestCommand {
+    /// Check an attestation's signature with a public key and print what it attests. Exits 1
+    /// when the signature does not verify (changed, or signed with another key), 2 when the
+    /// file is not an attestation.
+    Verify {
+        /// The attestation (`scan --attest FILE`).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The public key (`rampart.pub`).
+        #[arg(long, value_name = "PUB")]
+        key: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -254,6 +286,21 @@ pub struct ScanArgs {
     /// gate policy and no --fail-on, the policy alone decides.
     #[arg(long = "gate-policy", value_name = "DIR")]
     pub gate_policies: Vec<PathBuf>,
+
+    /// Write a signed in-toto attestation of the scan and the gate decision (a DSSE envelope,
+    /// Ed25519) to FILE; check it with `rampart attest verify`.
+    #[arg(long, value_name = "FILE")]
+    pub attest: Option<PathBuf>,
+
+    /// The private key that signs --attest (default: $RAMPART_ATTEST_KEY); see `rampart key
+    /// generate`.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "RAMPART_ATTEST_KEY",
+        hide_env_values = true
+    )]
+    pub attest_key: Option<PathBuf>,
 
     /// The file name standard input (`-`) is read as, which decides how it is read:
     /// `Dockerfile`, `deploy.yaml`, `.env`... Without it, stdin is read by content: Kubernetes

@@ -23,8 +23,8 @@ use clap::{CommandFactory, FromArgMatches};
 use rampart_sca::intel::IntelPart;
 
 use crate::cli::{
-    BaselineCommand, Cli, Command, DbCommand, ExceptionCommand, PolicyCommand, RulesCommand,
-    ScanCommand, SchemaCommand,
+    AttestCommand, BaselineCommand, Cli, Command, DbCommand, ExceptionCommand, KeyCommand,
+    PolicyCommand, RulesCommand, ScanCommand, SchemaCommand,
 };
 
 /// Why a run did not pass, and so its exit code.
@@ -83,6 +83,10 @@ fn main() -> ExitCode {
         Command::Baseline(BaselineCommand::Create(args)) => commands::baseline::create(&args),
         Command::Sbom(args) => commands::sbom::run(&args),
         Command::Gate(args) => commands::gate::run(&args),
+        Command::Key(KeyCommand::Generate { out }) => commands::attest::generate(&out),
+        Command::Attest(AttestCommand::Verify { file, key }) => {
+            commands::attest::verify(&file, &key)
+        }
         Command::Policy(PolicyCommand::Test { dirs }) => commands::gate::test(&dirs),
         Command::Exception(ExceptionCommand::Add(args)) => commands::exception::add(&args),
         Command::Exception(ExceptionCommand::List { file }) => commands::exception::list(file),

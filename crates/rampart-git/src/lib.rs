@@ -78,3 +78,11 @@ fn describe(error: &gix::Error) -> String {
         parts.join(": ")
     }
 }
+
+/// The commit checked out in the repository at or above `path`, as a hex id; `None` outside a
+/// repository or before the first commit.
+pub fn head_commit(path: &Path) -> Option<String> {
+    let repo = open(path).ok()?;
+    let id = repo.head_id().ok()?;
+    Some(id.to_string())
+}

@@ -1,3 +1,4 @@
+pub mod attest;
 pub mod baseline;
 pub mod db;
 pub mod exception;

@@ -26,7 +26,23 @@ pub fn run(args: &ScanArgs, only: Option<&str>, matches: Option<&ArgMatches>) ->
     let outputs = positions::<PathBuf>(matches, "outputs");
     let settings = Settings::resolve(args, pair_outputs(&formats, &outputs)?)?;
     let started = Instant::now();
+    // The key is read before the scan: a missing key should not cost a whole scan.
+    let attest_key = match (&args.attest, &args.attest_key) {
+        (Some(_), Some(key)) => Some(
+            rampart_attest::read_signing_key(key)
+                .map_err(|e| Failure::Usage(format!("--attest-key: {e}")))?,
+        ),
+        (Some(_), None) => {
+            return Err(Failure::Usage(
+                "--attest needs a signing key: --attest-key FILE or RAMPART_ATTEST_KEY (see `rampart key generate`)".into(),
+            ))
+        }
+        _ => None,
+    };
     let (report, rules_run) = execute(&settings, only)?;
+    if let (Some(file), Some(key)) = (&args.attest, &attest_key) {
+        super::attest::write(file, &report, &settings.target, key)?;
+    }
     if !settings.quiet {
         print_diagnostics(&report);
     }

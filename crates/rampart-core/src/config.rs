@@ -115,19 +115,20 @@ pub enum ConfigError {
     },
 }
 
+/// The 1-based line a TOML error points at.
+pub(crate) fn error_line(text: &str, e: &toml::de::Error) -> usize {
+    e.span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+        .unwrap_or(1)
+}
+
 impl Config {
     /// Parses a configuration file, with errors naming the file and line.
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
-                .unwrap_or(1);
-            ConfigError::Parse {
-                path: path.to_path_buf(),
-                line,
-                message: e.message().to_string(),
-            }
+        toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            line: error_line(text, &e),
+            message: e.message().to_string(),
         })
     }
 

@@ -98,15 +98,19 @@ fn toml_string(s: &str) -> String {
 
 /// The exceptions of an exceptions file; errors name the line.
 pub fn read_file(path: &std::path::Path) -> Result<Vec<Exception>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    toml::from_str::<ExceptionFile>(&text)
+    parse(&std::fs::read_to_string(path).map_err(|e| e.to_string())?)
+}
+
+/// The exceptions of an exceptions file's text; errors name the line.
+pub fn parse(text: &str) -> Result<Vec<Exception>, String> {
+    toml::from_str::<ExceptionFile>(text)
         .map(|f| f.exceptions)
         .map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
-                .unwrap_or(1);
-            format!("line {line}: {}", e.message())
+            format!(
+                "line {}: {}",
+                crate::config::error_line(text, &e),
+                e.message()
+            )
         })
 }
 

@@ -77,7 +77,7 @@ impl PolicySet {
                     continue;
                 };
                 if seen.insert((namespace.clone(), name.clone())) {
-                    let meta = rule_meta(&namespace, &name, level, bundle.files());
+                    let meta = rule_meta(&namespace, &name, level, &bundle.files());
                     rules.push(PolicyRule {
                         namespace: namespace.clone(),
                         name,
@@ -100,7 +100,7 @@ impl PolicySet {
         self.bundle.set_time_limit(limit);
     }
 
-    pub fn files(&self) -> &[PathBuf] {
+    pub fn files(&self) -> Vec<&std::path::Path> {
         self.bundle.files()
     }
 
@@ -126,7 +126,7 @@ impl PolicySet {
     }
 }
 
-fn rule_meta(namespace: &str, name: &str, level: Level, files: &[PathBuf]) -> RuleMeta {
+fn rule_meta(namespace: &str, name: &str, level: Level, files: &[&std::path::Path]) -> RuleMeta {
     let (severity, what) = match level {
         Level::Deny => (Severity::High, "denies"),
         Level::Warn => (Severity::Low, "warns about"),

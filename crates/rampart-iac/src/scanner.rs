@@ -135,6 +135,8 @@ impl Scanner for IacScanner {
         let lines = Lines::new(&text);
         for (n, doc) in docs.iter().enumerate() {
             let template = helm_source(doc, &lines);
+            // Found once per document, when it has a finding to suppress.
+            let checkov_skips = std::cell::OnceCell::new();
             for check in self.checks.iter().filter(|c| c.kinds.contains(&doc.kind)) {
                 let mut hits = Vec::new();
                 check.run(doc, &mut hits);
@@ -162,7 +164,10 @@ impl Scanner for IacScanner {
                         .iter()
                         .chain([&hit.span.line])
                         .any(|line| peer_suppressed(&lines, *line, &check.peers))
-                        || checkov_skip_inside(doc, &lines, &check.peers)
+                        || checkov_skips
+                            .get_or_init(|| checkov_skip_lines(doc, &lines))
+                            .iter()
+                            .any(|line| peer_suppressed(&lines, *line, &check.peers))
                     {
                         continue;
                     }
@@ -525,19 +530,18 @@ fn is_key_alone(text: &str) -> bool {
     !code.starts_with('#') && code.len() > 1 && code.ends_with(':') && !code.contains(": ")
 }
 
-/// Checkov's `#checkov:skip=ID` anywhere inside a Terraform resource block applies to the
-/// whole resource, as it does in Checkov.
-fn checkov_skip_inside(doc: &Document, lines: &Lines<'_>, peers: &[String]) -> bool {
-    if doc.kind != Kind::Terraform || doc.via.is_some() || peers.is_empty() {
-        return false;
+/// The lines of `#checkov:skip=ID` comments inside a Terraform resource block: as in
+/// Checkov, they apply to the whole resource.
+fn checkov_skip_lines(doc: &Document, lines: &Lines<'_>) -> Vec<u32> {
+    if doc.kind != Kind::Terraform || doc.via.is_some() {
+        return Vec::new();
     }
     let first = doc.root.span.line;
     // The closing brace is not recorded: the block's last value, and the line after it.
     let last = last_line(&doc.root, 0).saturating_add(1);
-    (first..=last.min(first.saturating_add(10_000))).any(|n| {
-        let text = lines.line(n);
-        text.contains("checkov:skip=") && peer_suppressed(lines, n, peers)
-    })
+    (first..=last.min(first.saturating_add(10_000)))
+        .filter(|n| lines.line(*n).contains("checkov:skip="))
+        .collect()
 }
 
 /// Whether a path is one the scanner reads (for callers that filter before reading).

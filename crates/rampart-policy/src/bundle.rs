@@ -29,7 +29,6 @@ pub enum Files {
 #[derive(Clone)]
 pub struct Bundle {
     engine: regorus::Engine,
-    files: Vec<PathBuf>,
     /// Each file with its text, so callers can digest what was evaluated.
     texts: Vec<(PathBuf, String)>,
 }
@@ -124,15 +123,12 @@ impl Bundle {
                 }
             }
         }
-        Ok(Bundle {
-            engine,
-            files: texts.iter().map(|(p, _)| p.clone()).collect(),
-            texts,
-        })
+        Ok(Bundle { engine, texts })
     }
 
-    pub fn files(&self) -> &[PathBuf] {
-        &self.files
+    /// The policy files, in load order.
+    pub fn files(&self) -> Vec<&Path> {
+        self.texts.iter().map(|(p, _)| p.as_path()).collect()
     }
 
     /// The files and their text, in load order.

@@ -148,13 +148,8 @@ fn fingerprints(details: &serde_json::Value) -> Vec<String> {
     out
 }
 
-/// The report as policies read it: the JSON report, each finding with its rule's
-/// documentation and the facts policies usually ask about.
-pub fn input(report: &Report) -> serde_json::Value {
-    serde_json::to_value(Input::of(report)).unwrap_or(serde_json::Value::Null)
-}
-
-/// The input, serialized straight from the report (no intermediate JSON tree).
+/// The report as policies read it (see the module's documentation), serialized straight from
+/// the report.
 #[derive(serde::Serialize)]
 struct Input<'r> {
     schema_version: &'r str,

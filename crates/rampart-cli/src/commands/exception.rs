@@ -53,7 +53,9 @@ pub fn add(args: &ExceptionAddArgs) -> Outcome {
             exception::ExceptionError::Invalid { message, .. } => Failure::Usage(message),
         })?;
     let file = exceptions_file(args.file.clone());
-    let before = existing(&file)?;
+    let parse = |text: &str| {
+        exception::parse(text).map_err(|e| Failure::Usage(format!("{}: {e}", file.display())))
+    };
     let mut text = match std::fs::read_to_string(&file) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::from(
@@ -67,6 +69,7 @@ pub fn add(args: &ExceptionAddArgs) -> Outcome {
             )))
         }
     };
+    let before = parse(&text)?.len();
     let table = entry.to_toml();
     if !text.ends_with('\n') {
         text.push('\n');
@@ -77,18 +80,17 @@ pub fn add(args: &ExceptionAddArgs) -> Outcome {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    // What is written reads back as one more valid exception.
+    if parse(&text)?.len() != before + 1 {
+        return Err(Failure::Runtime(format!(
+            "the entry for {} would not read back",
+            file.display()
+        )));
+    }
     let tmp = dir.join(format!(".{}.tmp", exception::FILE_NAME));
     std::fs::write(&tmp, &text)
         .and_then(|()| std::fs::rename(&tmp, &file))
         .map_err(|e| Failure::Runtime(format!("cannot write {}: {e}", file.display())))?;
-    // What was written reads back as one more valid exception.
-    let after = existing(&file)?;
-    if after.len() != before.len() + 1 {
-        return Err(Failure::Runtime(format!(
-            "{} did not read back as expected",
-            file.display()
-        )));
-    }
     eprintln!(
         "rampart: exception for `{}` until {expires} written to {}",
         args.rule.trim(),

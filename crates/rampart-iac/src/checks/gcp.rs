@@ -2,7 +2,7 @@
 //! is one resource, `{"address", "type", "name", "mode", "config"}`, with `config` evaluated
 //! (nested blocks as arrays of objects); unknown values are never judged.
 
-use super::terraform::{block, resource};
+use super::terraform::{block, resource, setting, Setting};
 use crate::check::{CheckFn, Hit};
 use crate::model::{Document, Kind, Node};
 
@@ -253,30 +253,32 @@ fn allow_exposes(allow: &Node) -> Option<String> {
         .find_map(port_exposes)
 }
 
-fn firewall_open_admin_port(doc: &Document, hits: &mut Vec<Hit>) {
-    let Some((addr, config)) = resource(doc, &["google_compute_firewall"]) else {
-        return;
-    };
+/// A firewall that is enabled, admits ingress and whose sources are the whole internet: its
+/// address, body and `source_ranges`.
+fn world_ingress(doc: &Document) -> Option<(&str, &Node, &Node)> {
+    let (addr, config) = resource(doc, &["google_compute_firewall"])?;
     let direction = config.get("direction");
     if direction.is_some_and(|d| d.is_unknown())
         || direction
             .and_then(Node::as_str)
             .is_some_and(|d| !d.eq_ignore_ascii_case("INGRESS"))
     {
-        return;
+        return None;
     }
     if config
         .get("disabled")
         .is_some_and(|d| d.is_unknown() || d.as_bool() == Some(true))
     {
-        return;
+        return None;
     }
-    let Some(ranges) = config.get("source_ranges") else {
+    let ranges = config.get("source_ranges")?;
+    (open_to_world(ranges) == Some(true)).then_some((addr, config, ranges))
+}
+
+fn firewall_open_admin_port(doc: &Document, hits: &mut Vec<Hit>) {
+    let Some((addr, config, ranges)) = world_ingress(doc) else {
         return;
     };
-    if open_to_world(ranges) != Some(true) {
-        return;
-    }
     let exposed = config
         .field("allow")
         .items()
@@ -475,27 +477,6 @@ fn project_ssh_keys(doc: &Document, hits: &mut Vec<Hit>) {
         )
         .with_identity(addr.to_string()),
     );
-}
-
-/// What a resource says about one of its settings.
-enum Setting<'a> {
-    /// Not knowable from the files (or, in a plan, left to be computed at apply).
-    Unknown,
-    /// Not written: the provider default applies.
-    Unset,
-    Set(&'a Node),
-}
-
-/// An attribute of `node`. In a plan an absent attribute is one computed at apply, so it is
-/// unknown; in configuration it is unset.
-fn setting<'a>(doc: &Document, node: &'a Node, key: &str) -> Setting<'a> {
-    match node.get(key) {
-        None if doc.kind == Kind::TerraformPlan => Setting::Unknown,
-        None => Setting::Unset,
-        Some(v) if v.is_unknown() => Setting::Unknown,
-        Some(v) if v.is_null() => Setting::Unset,
-        Some(v) => Setting::Set(v),
-    }
 }
 
 /// The first block of a nested block type of `node` (a plan lists unset blocks as empty
@@ -1250,29 +1231,9 @@ fn database_port(spec: &str) -> Option<String> {
 }
 
 fn firewall_open_database_port(doc: &Document, hits: &mut Vec<Hit>) {
-    let Some((addr, config)) = resource(doc, &["google_compute_firewall"]) else {
+    let Some((addr, config, ranges)) = world_ingress(doc) else {
         return;
     };
-    let direction = config.get("direction");
-    if direction.is_some_and(|d| d.is_unknown())
-        || direction
-            .and_then(Node::as_str)
-            .is_some_and(|d| !d.eq_ignore_ascii_case("INGRESS"))
-    {
-        return;
-    }
-    if config
-        .get("disabled")
-        .is_some_and(|d| d.is_unknown() || d.as_bool() == Some(true))
-    {
-        return;
-    }
-    let Some(ranges) = config.get("source_ranges") else {
-        return;
-    };
-    if open_to_world(ranges) != Some(true) {
-        return;
-    }
     let allows = config.field("allow").items();
     // A rule that opens admin ports or every port is reported by firewall-open-admin-port.
     if allows.iter().any(|a| allow_exposes(a).is_some()) {

@@ -29,6 +29,27 @@ pub(in crate::checks) fn resource<'a>(
     })
 }
 
+/// What a resource says about one of its settings.
+pub(in crate::checks) enum Setting<'a> {
+    /// Not knowable from the files (or, in a plan, left to be computed at apply).
+    Unknown,
+    /// Not written: the provider default applies.
+    Unset,
+    Set(&'a Node),
+}
+
+/// An attribute of `node`. In a plan an absent attribute is one computed at apply, so it is
+/// unknown; in configuration it is unset.
+pub(in crate::checks) fn setting<'a>(doc: &Document, node: &'a Node, key: &str) -> Setting<'a> {
+    match node.get(key) {
+        None if doc.kind == Kind::TerraformPlan => Setting::Unknown,
+        None => Setting::Unset,
+        Some(v) if v.is_unknown() => Setting::Unknown,
+        Some(v) if v.is_null() => Setting::Unset,
+        Some(v) => Setting::Set(v),
+    }
+}
+
 /// The first block of a nested block type (blocks are arrays of objects).
 pub(in crate::checks) fn block<'a>(config: &'a Node, name: &str) -> Option<&'a Node> {
     config.get(name)?.items().into_iter().next()

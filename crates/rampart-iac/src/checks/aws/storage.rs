@@ -4,7 +4,7 @@
 use super::super::cloudformation::{
     decided, is_intrinsic, must_be_true, push, resources, scalar, Resource,
 };
-use super::super::terraform::{block, flag_off, resource};
+use super::super::terraform::{block, flag_off, resource, setting, Setting};
 use crate::check::{CheckFn, Hit};
 use crate::model::{Document, Kind, Node, Value};
 use crate::terraform::decode_json_attribute;
@@ -511,12 +511,10 @@ fn cfn_ebs_not_encrypted(doc: &Document, hits: &mut Vec<Hit>) {
 /// string or block list), `Err(())` when its value is unknown or a plan leaves it out (a
 /// plan lists every attribute, so a missing one is known only after apply).
 fn tf_attr<'a>(doc: &Document, config: &'a Node, key: &str) -> Result<Option<&'a Node>, ()> {
-    match config.get(key) {
-        None if doc.kind == Kind::TerraformPlan => Err(()),
-        None => Ok(None),
-        Some(v) if v.is_unknown() => Err(()),
-        Some(v) => match &v.value {
-            Value::Null => Ok(None),
+    match setting(doc, config, key) {
+        Setting::Unknown => Err(()),
+        Setting::Unset => Ok(None),
+        Setting::Set(v) => match &v.value {
             Value::String(s) if s.is_empty() => Ok(None),
             Value::Array(items) if items.is_empty() => Ok(None),
             _ => Ok(Some(v)),
@@ -737,18 +735,24 @@ fn cfn_public_policy(doc: &Document, hits: &mut Vec<Hit>, types: &[&str], key: &
         let Ok(Some(policy)) = r.prop(key) else {
             continue;
         };
-        for (sid, principal, actions) in public_grants(policy) {
-            hits.push(
-                Hit::at(
-                    principal,
-                    format!(
-                        "`{}` {what} policy allows {actions} to any principal (\"*\"), with no condition (statement {sid})",
-                        r.id
-                    ),
-                )
-                .with_identity(format!("{}/{sid}", r.id)),
-            );
-        }
+        let subject = format!("`{}` {what} policy", r.id);
+        push_public_grants(hits, policy, &subject, r.id);
+    }
+}
+
+/// A finding at the principal of every statement of `policy` open to anyone: "`subject`
+/// allows ... to any principal".
+fn push_public_grants(hits: &mut Vec<Hit>, policy: &Node, subject: &str, identity: &str) {
+    for (sid, principal, actions) in public_grants(policy) {
+        hits.push(
+            Hit::at(
+                principal,
+                format!(
+                    "{subject} allows {actions} to any principal (\"*\"), with no condition (statement {sid})"
+                ),
+            )
+            .with_identity(format!("{identity}/{sid}")),
+        );
     }
 }
 
@@ -1738,18 +1742,8 @@ fn cfn_opensearch_policy_public(doc: &Document, hits: &mut Vec<Hit>) {
         let Ok(Some(policy)) = r.prop("AccessPolicies") else {
             continue;
         };
-        for (sid, principal, actions) in public_grants(policy) {
-            hits.push(
-                Hit::at(
-                    principal,
-                    format!(
-                        "domain `{}` is outside a VPC and its access policy allows {actions} to any principal (\"*\"), with no condition (statement {sid})",
-                        r.id
-                    ),
-                )
-                .with_identity(format!("{}/{sid}", r.id)),
-            );
-        }
+        let subject = format!("domain `{}` is outside a VPC and its access policy", r.id);
+        push_public_grants(hits, policy, &subject, r.id);
     }
 }
 

@@ -48,6 +48,9 @@ pub enum Command {
     Exception(ExceptionCommand),
     /// Write a software bill of materials of every lockfile under PATH.
     Sbom(SbomArgs),
+    /// Reports made from a scan: compliance with a framework, control by control.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Print a JSON Schema of one of rampart's formats.
     #[command(subcommand)]
     Schema(SchemaCommand),
@@ -272,6 +275,38 @@ pub enum BaselineCommand {
 pub enum SchemaCommand {
     /// The JSON report (`--format json`).
     Report,
+    /// The compliance assessment (`report compliance --format json`).
+    Compliance,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Judge a scan against a framework's controls: per control, the rules that test it,
+    /// pass / fail / not tested, and the findings and accepted risks behind it.
+    Compliance(ComplianceArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ComplianceArgs {
+    /// A JSON report (`scan --format json`); without it the current directory is scanned.
+    #[arg(value_name = "REPORT")]
+    pub report: Option<PathBuf>,
+    /// nist-800-53, cis-aws, cis-azure, cis-gcp, cis-kubernetes, cis-docker, iso-27001, pci-dss,
+    /// hipaa, owasp-top10 or cwe.
+    #[arg(long, value_name = "ID")]
+    pub framework: String,
+    /// Only the controls a baseline selects (NIST SP 800-53: low, moderate, high).
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
+    /// `table`, `json`, `html` (a self-contained page) or `oscal` (OSCAL assessment results).
+    #[arg(short, long, value_name = "FORMAT", default_value = "table")]
+    pub format: String,
+    /// Write to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Colour the table.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
 }
 
 #[derive(Debug, Clone, Args)]

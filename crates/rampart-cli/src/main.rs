@@ -24,7 +24,7 @@ use rampart_sca::intel::IntelPart;
 
 use crate::cli::{
     AttestCommand, BaselineCommand, Cli, Command, DbCommand, ExceptionCommand, KeyCommand,
-    PolicyCommand, RulesCommand, ScanCommand, SchemaCommand,
+    PolicyCommand, ReportCommand, RulesCommand, ScanCommand, SchemaCommand,
 };
 
 /// Why a run did not pass, and so its exit code.
@@ -107,6 +107,11 @@ fn main() -> ExitCode {
             out!("{}", rampart_report::report_schema());
             Ok(())
         }
+        Command::Schema(SchemaCommand::Compliance) => {
+            out!("{}", rampart_report::compliance::compliance_schema());
+            Ok(())
+        }
+        Command::Report(ReportCommand::Compliance(args)) => commands::report::compliance(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

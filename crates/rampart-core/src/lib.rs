@@ -8,6 +8,7 @@
 
 pub mod baseline;
 pub mod cache;
+pub mod compliance;
 pub mod config;
 pub mod date;
 pub mod diagnostic;

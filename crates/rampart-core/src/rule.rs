@@ -62,6 +62,31 @@ impl Taxonomy {
             && self.hipaa.is_empty()
     }
 
+    /// The names of the lists, as catalogs and configuration write them.
+    pub const NAMES: [&'static str; 7] = [
+        "cwe",
+        "owasp",
+        "nist_800_53",
+        "cis",
+        "iso_27001",
+        "pci_dss",
+        "hipaa",
+    ];
+
+    /// One list by its name (see [`Taxonomy::NAMES`]); empty for an unknown name.
+    pub fn list(&self, name: &str) -> &[String] {
+        match name {
+            "cwe" => &self.cwe,
+            "owasp" => &self.owasp,
+            "nist_800_53" => &self.nist_800_53,
+            "cis" => &self.cis,
+            "iso_27001" => &self.iso_27001,
+            "pci_dss" => &self.pci_dss,
+            "hipaa" => &self.hipaa,
+            _ => &[],
+        }
+    }
+
     /// Every id with its framework, for tags and reports: `("cwe", "CWE-798")`.
     pub fn entries(&self) -> impl Iterator<Item = (&'static str, &str)> {
         let lists: [(&'static str, &Vec<String>); 7] = [

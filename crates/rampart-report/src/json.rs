@@ -4,7 +4,12 @@
 use rampart_core::Report;
 
 pub fn render(report: &Report) -> String {
-    match serde_json::to_string_pretty(report) {
+    pretty(report, "report")
+}
+
+/// Pretty JSON with a final newline, for the report and the other documents rendered from it.
+pub(crate) fn pretty(value: &impl serde::Serialize, what: &str) -> String {
+    match serde_json::to_string_pretty(value) {
         Ok(mut json) => {
             json.push('\n');
             json
@@ -13,7 +18,7 @@ pub fn render(report: &Report) -> String {
         // object is still valid JSON for whoever reads it.
         Err(e) => format!(
             "{{\"error\": {}}}\n",
-            serde_json::Value::String(format!("cannot serialise the report: {e}"))
+            serde_json::Value::String(format!("cannot serialise the {what}: {e}"))
         ),
     }
 }

@@ -11,12 +11,15 @@
 //! | [`Format::Sarif`] | GitHub code scanning and other SARIF 2.1.0 consumers |
 //! | [`Format::Junit`] | the test tab of CI systems |
 //! | [`Format::Markdown`] | a pull-request comment |
+//!
+//! A report judged against a compliance framework has formats of its own: [`compliance`].
 
 use std::fmt;
 use std::str::FromStr;
 
 use rampart_core::{Report, RuleMeta};
 
+pub mod compliance;
 mod json;
 mod junit;
 mod markdown;

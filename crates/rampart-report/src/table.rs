@@ -247,13 +247,13 @@ fn gate_line(gate: &Gate, ansi: Ansi) -> String {
     }
 }
 
-const BOLD_UNDERLINE: &str = "1;4";
-const BOLD_RED: &str = "1;31";
-const BOLD_GREEN: &str = "1;32";
+pub(crate) const BOLD_UNDERLINE: &str = "1;4";
+pub(crate) const BOLD_RED: &str = "1;31";
+pub(crate) const BOLD_GREEN: &str = "1;32";
 const BOLD_YELLOW: &str = "1;33";
 const BOLD_BLUE: &str = "1;34";
 const BOLD_DIM: &str = "1;2";
-const DIM: &str = "2";
+pub(crate) const DIM: &str = "2";
 const CYAN: &str = "36";
 const GREEN: &str = "32";
 
@@ -268,10 +268,10 @@ fn severity_style(severity: Severity) -> &'static str {
 
 /// SGR escapes, or nothing at all when colour is off.
 #[derive(Clone, Copy)]
-struct Ansi(bool);
+pub(crate) struct Ansi(pub(crate) bool);
 
 impl Ansi {
-    fn paint(self, sgr: &str, text: &str) -> String {
+    pub(crate) fn paint(self, sgr: &str, text: &str) -> String {
         if self.0 {
             format!("\x1b[{sgr}m{text}\x1b[0m")
         } else {
@@ -282,7 +282,7 @@ impl Ansi {
 
 /// Scanned files are untrusted: an escape sequence in a snippet or a path must not reach the
 /// terminal, and invisible bidirectional overrides (Trojan Source) must become visible.
-fn clean(s: &str) -> String {
+pub(crate) fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c == '\t' {

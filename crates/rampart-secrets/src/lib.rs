@@ -20,8 +20,11 @@ pub fn default_taxonomy() -> rampart_core::Taxonomy {
         owasp: v(&["A07:2021"]),
         nist_800_53: v(&["IA-5(7)", "SC-28"]),
         cis: v(&["CIS-Controls-v8-16.1"]),
-        iso_27001: v(&["A.5.17", "A.8.24"]),
-        pci_dss: v(&["8.3.1", "8.6.2"]),
+        // A credential in the open is authentication information mishandled (A.5.17), stored
+        // readable (PCI DSS 8.3.2) and hard-coded (8.6.2). Rules for private keys also name
+        // cryptography (A.8.24) in their own taxonomy.
+        iso_27001: v(&["A.5.17"]),
+        pci_dss: v(&["8.3.2", "8.6.2"]),
         hipaa: v(&["164.312(a)(1)", "164.312(d)"]),
     }
 }

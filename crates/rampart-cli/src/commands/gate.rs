@@ -12,10 +12,10 @@ use crate::{Failure, Outcome};
 /// The largest report `rampart gate` reads.
 const MAX_REPORT: u64 = 1 << 30;
 
-/// `rampart gate REPORT`: the gate decided again on a saved report.
-pub fn run(args: &GateArgs) -> Outcome {
-    let name = args.report.display().to_string();
-    let size = std::fs::metadata(&args.report)
+/// A saved JSON report, read with a size limit and a clear error for anything else.
+pub fn read_report(path: &Path) -> Result<Report, Failure> {
+    let name = path.display().to_string();
+    let size = std::fs::metadata(path)
         .map_err(|e| Failure::Usage(format!("{name}: {e}")))?
         .len();
     if size > MAX_REPORT {
@@ -23,13 +23,17 @@ pub fn run(args: &GateArgs) -> Outcome {
             "{name}: larger than {MAX_REPORT} bytes"
         )));
     }
-    let text = std::fs::read_to_string(&args.report)
-        .map_err(|e| Failure::Usage(format!("{name}: {e}")))?;
-    let report: Report = serde_json::from_str(&text).map_err(|e| {
+    let text = std::fs::read_to_string(path).map_err(|e| Failure::Usage(format!("{name}: {e}")))?;
+    serde_json::from_str(&text).map_err(|e| {
         Failure::Usage(format!(
             "{name}: not a rampart JSON report (`rampart scan --format json`): {e}"
         ))
-    })?;
+    })
+}
+
+/// `rampart gate REPORT`: the gate decided again on a saved report.
+pub fn run(args: &GateArgs) -> Outcome {
+    let report = read_report(&args.report)?;
     let config_file = match &args.config {
         Some(f) => Some(f.clone()),
         None => Config::discover(Path::new(".")),

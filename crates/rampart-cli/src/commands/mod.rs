@@ -3,6 +3,7 @@ pub mod baseline;
 pub mod db;
 pub mod exception;
 pub mod gate;
+pub mod report;
 pub mod rules;
 pub mod sbom;
 pub mod scan;

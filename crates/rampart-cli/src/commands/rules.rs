@@ -5,7 +5,7 @@ use crate::cli::ListFormat;
 use crate::{Failure, Outcome};
 
 /// Every built-in rule of every scanner, sorted by id.
-fn builtin_rules() -> Result<Vec<RuleMeta>, Failure> {
+pub fn builtin_rules() -> Result<Vec<RuleMeta>, Failure> {
     let secrets = SecretsScanner::new(&SecretsOptions::default())
         .map_err(|e| Failure::Runtime(e.to_string()))?;
     let mut rules: Vec<RuleMeta> = rampart_core::Scanner::rules(&secrets).to_vec();

@@ -76,8 +76,9 @@ for name, (added, n, denies) in added_all.items():
 print()
 print("## Where the time goes")
 print()
-print("- Handing the report to the policy engine: the report is serialized once (locations without snippets and byte offsets, each finding with its rule's id, title, severity and control ids) and parsed into regorus's values, about 15 ms and 65-85 ms for the 7 MB of the real report, whatever the policies are.")
-print("- Evaluating: every rule of every package in one pass. Each shipped policy walks all findings; most of the rest is building the thousands of deny messages (`sprintf`) that these two reports produce: the generated corpus is misconfigured by design, and the synthetic report is a worst case.")
-print("- Next: build the engine's values straight from the report instead of through JSON text, and give each policy only the findings of the scanners it reads.")
+print("- Handing the report to the policy engine (`rampart-policy/src/input.rs`): the engine's values are built straight from the report, a chunk of findings per core, with one shared value per rule's facts, per path and per key; about 25-45 ms for 10,000 findings whatever the policies are. The `rampart` process leaves that tree for the exit to reclaim rather than freeing it value by value.")
+print("- Evaluating: one query per package, so a package's deny and warn rules share their helper rules; packages are shared among the cores. Each pass of a policy over 10,000 findings costs about 13 ms in regorus's interpreter (part of it reading the clock for the time limit), and each deny message about 10 microseconds more; these two reports produce thousands.")
+print("- The shipped policies are written for that cost: a finding is visited once per package (`fixable_criticals` and `no_new_high` select their findings once for both rules; `no_critical_or_known_exploited` decides both reasons in one pass), and what depends only on a rule is worked out once per rule (`iac_cis` looks the CIS benchmark ids up by rule id instead of filtering each finding's taxonomy). Rewriting `iac_cis` that way alone saved 60-100 ms; the decisions are byte-identical to the earlier policies on both reports.")
+print("- Policies of your own pay the same per-pass and per-message costs: prefer one pass per package and per-rule lookups over per-finding work.")
 PY
 cat bench/results/gate.md

@@ -6,18 +6,21 @@ import rego.v1
 
 blocking := {"high", "critical"}
 
-deny contains {"msg": msg, "findings": [f.fingerprint]} if {
+# The new findings nobody accepted, found in one pass for both rules.
+open_new := [f |
 	some f in input.findings
 	f.new
 	not f.accepted
+]
+
+deny contains {"msg": msg, "findings": [f.fingerprint]} if {
+	some f in open_new
 	f.severity in blocking
 	msg := sprintf("new %s finding: %s (%s)", [f.severity, f.message, f.rule_id])
 }
 
 warn contains msg if {
-	some f in input.findings
-	f.new
-	not f.accepted
+	some f in open_new
 	f.severity == "medium"
 	msg := sprintf("new medium finding: %s (%s)", [f.message, f.rule_id])
 }

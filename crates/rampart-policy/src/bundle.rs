@@ -217,22 +217,20 @@ impl Evaluation {
         serde_json::from_str(&json).map_err(|e| e.to_string())
     }
 
-    /// Every rule of every package evaluated at once (one pass: the input is prepared once),
-    /// as the JSON of `data`.
-    pub fn all(&mut self) -> Result<serde_json::Value, String> {
+    /// The value of a query (`data.<package>`: every rule of the package) as the engine holds
+    /// it; `undefined` when it produced nothing.
+    pub fn query(&mut self, query: &str) -> Result<regorus::Value, String> {
         let results = self
             .engine
-            .eval_query("data".to_string(), false)
+            .eval_query(query.to_string(), false)
             .map_err(|e| e.to_string())?;
-        let value = results
+        Ok(results
             .result
             .into_iter()
             .next()
             .and_then(|r| r.expressions.into_iter().next())
             .map(|e| e.value)
-            .unwrap_or(regorus::Value::Undefined);
-        let json = value.to_json_str().map_err(|e| e.to_string())?;
-        serde_json::from_str(&json).map_err(|e| e.to_string())
+            .unwrap_or(regorus::Value::Undefined))
     }
 
     /// The messages of a rule (see [`messages`]).

@@ -4,17 +4,14 @@
 //! `msg` and, to name the findings behind it, `findings` (fingerprints, or findings as the
 //! input gives them).
 //!
-//! The input is the JSON report (`rampart schema report`; locations without byte offsets and
-//! snippets), each finding also carrying what a
-//! policy usually asks about it: `rule` (the rule's id, scanner, title, severity and taxonomy
-//! with CWE and control ids; its prose is in the report's `rules`), `fixable` (a fixed version exists),
-//! `known_exploited` (in CISA KEV), `accepted` (an exception or VEX statement covers it) and
-//! `new` (not in the baseline: a baseline removes the findings it holds before the gate).
+//! The input is the report, as [`crate::input`] describes it.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rampart_core::report::{PolicyDecision, PolicyMessage};
 use rampart_core::Report;
+use regorus::Value;
 use sha2::{Digest, Sha256};
 
 use crate::bundle::{Bundle, BundleError, Files};
@@ -81,6 +78,12 @@ impl GatePolicy {
 
     /// Evaluates the policy over a report.
     pub fn decide(&self, report: &Report) -> PolicyDecision {
+        self.decide_on(&crate::input::gate_input(report))
+    }
+
+    /// Evaluates the policy over a report's input ([`crate::input::gate_input`]), for callers
+    /// that keep the input or choose when to free it.
+    pub fn decide_on(&self, input: &Value) -> PolicyDecision {
         let mut decision = PolicyDecision {
             files: self
                 .bundle
@@ -91,186 +94,136 @@ impl GatePolicy {
             digest: self.digest.clone(),
             ..PolicyDecision::default()
         };
-        let mut evaluation = self.bundle.with_engine_input(engine_input(report));
-        // Every rule in one evaluation: the report is prepared once, however many rules.
-        let data = match evaluation.all() {
-            Ok(data) => data,
-            Err(e) => {
-                decision.errors.push(e);
-                return decision;
-            }
-        };
-        for (package, name, denies) in &self.rules {
-            let mut value = &data;
-            for part in package.split('.').chain([name.as_str()]) {
-                value = &value[part];
-            }
-            match value {
-                // A rule with no message (an empty set) is absent from `data`.
-                serde_json::Value::Null => {}
-                value => {
-                    for m in crate::bundle::messages(value) {
-                        let message = PolicyMessage {
-                            rule: format!("{package}.{name}"),
-                            message: m.text,
-                            findings: fingerprints(&m.details),
-                        };
-                        if *denies {
-                            decision.denies.push(message);
-                        } else {
-                            decision.warnings.push(message);
-                        }
-                    }
+        for (index, result) in self.evaluate(input).into_iter().enumerate() {
+            let (package, name, denies) = &self.rules[index];
+            let value = match result {
+                Ok(value) => value,
+                Err(e) => {
+                    decision.errors.push(format!("{package}.{name}: {e}"));
+                    continue;
+                }
+            };
+            for (text, findings) in messages(&value) {
+                let message = PolicyMessage {
+                    rule: format!("{package}.{name}"),
+                    message: text,
+                    findings,
+                };
+                if *denies {
+                    decision.denies.push(message);
+                } else {
+                    decision.warnings.push(message);
                 }
             }
         }
         decision
     }
+
+    /// Every deny and warn rule evaluated over the input, in the order of `self.rules`. Each
+    /// package is one query, so the helper rules its deny and warn rules share are evaluated
+    /// once; packages are shared among threads (one per core, each taking the next package as
+    /// it finishes one), each thread with its own engine over the same input.
+    fn evaluate(&self, input: &Value) -> Vec<Result<Value, String>> {
+        let mut packages: Vec<&str> = self.rules.iter().map(|(p, _, _)| p.as_str()).collect();
+        packages.dedup();
+        let threads = std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(1)
+            .clamp(1, packages.len().max(1));
+        let next = AtomicUsize::new(0);
+        let mut values: Vec<Option<Result<Value, String>>> = vec![None; packages.len()];
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    let (input, next, packages) = (input.clone(), &next, &packages);
+                    scope.spawn(move || {
+                        let mut evaluation = self.bundle.with_engine_input(input);
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(package) = packages.get(i) else {
+                                return done;
+                            };
+                            done.push((i, evaluation.query(&format!("data.{package}"))));
+                        }
+                    })
+                })
+                .collect();
+            for worker in workers {
+                // A worker that panicked leaves its packages without a value: reported below.
+                if let Ok(done) = worker.join() {
+                    for (i, value) in done {
+                        values[i] = Some(value);
+                    }
+                }
+            }
+        });
+        self.rules
+            .iter()
+            .map(|(package, name, _)| {
+                let i = packages.iter().position(|p| p == package).unwrap_or(0);
+                match values.get(i).cloned().flatten() {
+                    Some(Ok(value)) => Ok(field(&value, name).cloned().unwrap_or(Value::Undefined)),
+                    Some(Err(e)) => Err(e),
+                    None => Err("the evaluation stopped unexpectedly".to_string()),
+                }
+            })
+            .collect()
+    }
 }
 
-/// The findings a message names: `findings` (or `finding`), as fingerprints or as findings.
-fn fingerprints(details: &serde_json::Value) -> Vec<String> {
-    let named = match (details.get("findings"), details.get("finding")) {
-        (Some(serde_json::Value::Array(items)), _) => items.clone(),
-        (_, Some(one)) => vec![one.clone()],
+/// The messages of a rule's value, each with the findings it names: a set or array of strings,
+/// or of objects with `msg` and `findings` (or `finding`) as fingerprints or as findings.
+fn messages(value: &Value) -> Vec<(String, Vec<String>)> {
+    let items: Vec<&Value> = match value {
+        Value::String(_) => vec![value],
+        _ => elements(value),
+    };
+    items
+        .into_iter()
+        .filter_map(|item| match item {
+            Value::String(s) => Some((s.to_string(), Vec::new())),
+            Value::Object(_) => match field(item, "msg") {
+                Some(Value::String(s)) => Some((s.to_string(), fingerprints(item))),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+fn elements(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::Set(items) => items.iter().collect(),
+        Value::Array(items) => items.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn field<'v>(value: &'v Value, name: &str) -> Option<&'v Value> {
+    match value {
+        Value::Object(o) => o.get(&Value::from(name)),
+        _ => None,
+    }
+}
+
+fn fingerprints(details: &Value) -> Vec<String> {
+    let named: Vec<&Value> = match (field(details, "findings"), field(details, "finding")) {
+        (Some(many @ (Value::Array(_) | Value::Set(_))), _) => elements(many),
+        (_, Some(one)) => vec![one],
         _ => Vec::new(),
     };
     let mut out: Vec<String> = named
-        .iter()
-        .filter_map(|f| {
-            f.as_str()
-                .or_else(|| f.get("fingerprint").and_then(|v| v.as_str()))
-                .map(str::to_string)
+        .into_iter()
+        .filter_map(|f| match f {
+            Value::String(s) => Some(s.to_string()),
+            _ => match field(f, "fingerprint") {
+                Some(Value::String(s)) => Some(s.to_string()),
+                _ => None,
+            },
         })
         .collect();
     out.sort();
     out.dedup();
     out
-}
-
-/// The report as policies read it (see the module's documentation), serialized straight from
-/// the report.
-#[derive(serde::Serialize)]
-struct Input<'r> {
-    schema_version: &'r str,
-    tool: &'r rampart_core::report::Tool,
-    target: &'r str,
-    scanners: &'r [String],
-    findings: Vec<InputFinding<'r>>,
-    diagnostics: &'r [rampart_core::Diagnostic],
-    stats: &'r rampart_core::Stats,
-    rules: &'r [rampart_core::RuleMeta],
-    exceptions: &'r [rampart_core::exception::ExceptionUse],
-    gate: &'r rampart_core::report::Gate,
-}
-
-/// A finding as policies read it: the report's fields but the byte offsets and snippets of its
-/// locations (what a policy never decides on, and most of a large report's size).
-#[derive(serde::Serialize)]
-struct InputFinding<'r> {
-    rule_id: &'r str,
-    scanner: &'r str,
-    title: &'r str,
-    severity: rampart_core::Severity,
-    confidence: rampart_core::Confidence,
-    message: &'r str,
-    fingerprint: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    secret: Option<&'r str>,
-    locations: Vec<InputLocation<'r>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    vulnerability: Option<&'r rampart_core::Vulnerability>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    priority: Option<&'r rampart_core::priority::Priority>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    suppressed: Option<&'r rampart_core::Suppression>,
-    rule: Option<RuleFacts<'r>>,
-    fixable: bool,
-    known_exploited: bool,
-    accepted: bool,
-    new: bool,
-}
-
-#[derive(serde::Serialize)]
-struct InputLocation<'r> {
-    path: &'r str,
-    line: u32,
-    column: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    commit: Option<&'r rampart_core::Commit>,
-}
-
-/// What a policy asks of a finding's rule (its prose stays in the report's `rules`, once).
-#[derive(serde::Serialize)]
-struct RuleFacts<'r> {
-    id: &'r str,
-    scanner: &'r str,
-    title: &'r str,
-    severity: rampart_core::Severity,
-    taxonomy: &'r rampart_core::Taxonomy,
-}
-
-impl<'r> Input<'r> {
-    fn of(report: &'r Report) -> Input<'r> {
-        Input {
-            schema_version: &report.schema_version,
-            tool: &report.tool,
-            target: &report.target,
-            scanners: &report.scanners,
-            findings: report
-                .findings
-                .iter()
-                .map(|f| {
-                    let v = f.vulnerability.as_ref();
-                    InputFinding {
-                        rule_id: &f.rule_id,
-                        scanner: &f.scanner,
-                        title: &f.title,
-                        severity: f.severity,
-                        confidence: f.confidence,
-                        message: &f.message,
-                        fingerprint: f.fingerprint.to_string(),
-                        secret: f.secret.as_deref(),
-                        locations: f
-                            .locations
-                            .iter()
-                            .map(|l| InputLocation {
-                                path: &l.path,
-                                line: l.line,
-                                column: l.column,
-                                commit: l.commit.as_ref(),
-                            })
-                            .collect(),
-                        vulnerability: f.vulnerability.as_ref(),
-                        priority: f.priority.as_ref(),
-                        suppressed: f.suppressed.as_ref(),
-                        rule: report.rule(&f.rule_id).map(|r| RuleFacts {
-                            id: &r.id,
-                            scanner: &r.scanner,
-                            title: &r.title,
-                            severity: r.severity,
-                            taxonomy: &r.taxonomy,
-                        }),
-                        fixable: v.is_some_and(|v| v.fixed.is_some()),
-                        known_exploited: v.is_some_and(|v| v.kev.is_some()),
-                        accepted: f.suppressed.is_some(),
-                        new: true,
-                    }
-                })
-                .collect(),
-            diagnostics: &report.diagnostics,
-            stats: &report.stats,
-            rules: &report.rules,
-            exceptions: &report.exceptions,
-            gate: &report.gate,
-        }
-    }
-}
-
-/// The input as the policy engine holds it.
-fn engine_input(report: &Report) -> regorus::Value {
-    serde_json::to_string(&Input::of(report))
-        .ok()
-        .and_then(|text| regorus::Value::from_json_str(&text).ok())
-        .unwrap_or(regorus::Value::Null)
 }

@@ -195,3 +195,80 @@ fn failing_rego_tests_are_reported_with_why() {
         .unwrap_or_default()
         .contains("3"));
 }
+
+/// The input is the JSON report as documented: locations reduced to path, line, column and
+/// commit, and each finding with its rule's facts and the four flags policies ask about.
+#[test]
+fn the_input_is_the_report_with_what_policies_ask_added() {
+    let report = report();
+    let mut expected = serde_json::to_value(&report).expect("json");
+    let rules = expected["rules"].clone();
+    // Always there for policies, even where the report leaves an empty list out.
+    if expected.get("exceptions").is_none() {
+        expected["exceptions"] = serde_json::json!([]);
+    }
+    for f in expected["findings"].as_array_mut().expect("findings") {
+        for l in f["locations"].as_array_mut().expect("locations") {
+            let kept: serde_json::Map<_, _> = l
+                .as_object()
+                .expect("object")
+                .iter()
+                .filter(|(k, _)| matches!(k.as_str(), "path" | "line" | "column" | "commit"))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            *l = serde_json::Value::Object(kept);
+        }
+        let facts = rules
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["id"] == f["rule_id"]))
+            .map(|r| {
+                serde_json::json!({"id": r["id"], "scanner": r["scanner"], "title": r["title"],
+                    "severity": r["severity"], "taxonomy": r["taxonomy"]})
+            })
+            .unwrap_or(serde_json::Value::Null);
+        let vulnerability = f.get("vulnerability").cloned().unwrap_or_default();
+        f["rule"] = facts;
+        f["fixable"] = (!vulnerability["fixed"].is_null()).into();
+        f["known_exploited"] = (!vulnerability["kev"].is_null()).into();
+        f["accepted"] = f.get("suppressed").is_some().into();
+        f["new"] = true.into();
+    }
+    let input = rampart_policy::input::gate_input(&report);
+    let actual: serde_json::Value =
+        serde_json::from_str(&input.to_json_str().expect("json")).expect("parses");
+    assert_eq!(actual, expected);
+    assert_eq!(actual["findings"][1]["fixable"], true);
+    assert_eq!(actual["findings"][2]["accepted"], true);
+    assert_eq!(
+        actual["findings"][3]["rule"]["taxonomy"]["cis"][0],
+        "CIS-AWS-2.1.4"
+    );
+}
+
+/// Reports large enough to be built in parallel chunks give the same input, in order.
+#[test]
+fn a_large_input_keeps_every_finding_in_order() {
+    let mut report = report();
+    let template = report.findings[3].clone();
+    report.findings = (0..5_000)
+        .map(|i| {
+            let mut f = template.clone();
+            f.message = format!("finding {i}");
+            f
+        })
+        .collect();
+    let input = rampart_policy::input::gate_input(&report);
+    let actual: serde_json::Value =
+        serde_json::from_str(&input.to_json_str().expect("json")).expect("parses");
+    let messages: Vec<&str> = actual["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(messages.len(), 5_000);
+    assert!(messages
+        .iter()
+        .enumerate()
+        .all(|(i, m)| *m == format!("finding {i}")));
+}

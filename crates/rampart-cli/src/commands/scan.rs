@@ -190,7 +190,7 @@ pub fn execute(
     if !settings.gate_policies.is_empty() {
         let policy = rampart_policy::gate::GatePolicy::load(&settings.gate_policies)
             .map_err(|e| Failure::Usage(format!("--gate-policy: {e}")))?;
-        let decision = policy.decide(&report);
+        let decision = super::gate::decide(&policy, &report);
         report.gate = report.gate.clone().with_policy(decision);
     }
     Ok((report, rules_run))

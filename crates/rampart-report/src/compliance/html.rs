@@ -91,14 +91,14 @@ pub fn render(a: &Assessment, generated: &str) -> String {
 /// One stacked bar per family: failed, passed and untested controls as shares of the family.
 fn chart(out: &mut String, a: &Assessment) {
     const ROW: usize = 24;
-    const LABEL: usize = 140;
+    const LABEL: usize = 200;
     const BAR: f64 = 480.0;
     let height = ROW * a.families.len() + 30;
     let _ = writeln!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"{w}\" height=\"{height}\" \
          viewBox=\"0 0 {w} {height}\" aria-label=\"Controls failed, passed and not tested per family\">",
-        w = LABEL + BAR as usize + 180
+        w = LABEL + BAR as usize + 250
     );
     for (i, f) in a.families.iter().enumerate() {
         let y = i * ROW;
@@ -115,7 +115,7 @@ fn chart(out: &mut String, a: &Assessment) {
             out,
             "<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text>",
             y + 15,
-            esc(&truncate(&f.id, 20))
+            esc(&truncate(&format!("{} {}", f.id, f.title), 28))
         );
         let mut x = LABEL as f64;
         for (class, colour, n) in segments(&f.counts) {
@@ -131,7 +131,7 @@ fn chart(out: &mut String, a: &Assessment) {
         }
         let _ = writeln!(
             out,
-            "<text x=\"{}\" y=\"{}\" font-size=\"12\">{} / {} / {}</text>\n</g>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\">{} failed, {} passed, {} not tested</text>\n</g>",
             LABEL + BAR as usize + 10,
             y + 15,
             f.counts.fail,

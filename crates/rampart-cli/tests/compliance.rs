@@ -8,6 +8,23 @@ use predicates::prelude::*;
 
 const DOCKERFILE: &str = "FROM python:3.12\nADD https://example.com/app.tar.gz /app/\nRUN pip install flask\nCMD [\"python\", \"/app/main.py\"]\n";
 
+/// Runs rampart, expects success, and returns what it printed.
+fn stdout(
+    args: &[&str],
+    extra: Option<&std::path::Path>,
+    dir: Option<&std::path::Path>,
+) -> Vec<u8> {
+    let mut cmd = rampart();
+    cmd.args(args);
+    if let Some(path) = extra {
+        cmd.arg(path);
+    }
+    if let Some(dir) = dir {
+        cmd.current_dir(dir);
+    }
+    cmd.assert().success().get_output().stdout.clone()
+}
+
 fn project() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("Dockerfile"), DOCKERFILE).expect("write");
@@ -37,21 +54,18 @@ fn saved_report(dir: &std::path::Path) -> std::path::PathBuf {
 fn a_saved_report_is_judged_control_by_control() {
     let dir = project();
     let report = saved_report(dir.path());
-    let out = rampart()
-        .args([
+    let out = stdout(
+        &[
             "report",
             "compliance",
             "--framework",
             "cis-docker",
             "--format",
             "json",
-        ])
-        .arg(&report)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        ],
+        Some(&report),
+        None,
+    );
     let a = json(&out);
     assert_eq!(a["framework"]["id"], "cis-docker");
     let control = |id: &str| {
@@ -70,14 +84,11 @@ fn a_saved_report_is_judged_control_by_control() {
     let daemon = control("CIS-Docker-2.1");
     assert_eq!(daemon["status"], "not-tested", "{daemon}");
 
-    let table = rampart()
-        .args(["report", "compliance", "--framework", "cis-docker"])
-        .arg(&report)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let table = stdout(
+        &["report", "compliance", "--framework", "cis-docker"],
+        Some(&report),
+        None,
+    );
     let table = String::from_utf8_lossy(&table);
     assert!(table.contains("FAIL  CIS-Docker-4.1"), "{table}");
     assert!(table.contains("not tested"), "{table}");
@@ -86,9 +97,8 @@ fn a_saved_report_is_judged_control_by_control() {
 #[test]
 fn without_a_report_the_current_directory_is_scanned() {
     let dir = project();
-    let out = rampart()
-        .current_dir(dir.path())
-        .args([
+    let out = stdout(
+        &[
             "report",
             "compliance",
             "--framework",
@@ -97,12 +107,10 @@ fn without_a_report_the_current_directory_is_scanned() {
             "moderate",
             "--format",
             "oscal",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        ],
+        None,
+        Some(dir.path()),
+    );
     let doc = json(&out);
     let result = &doc["assessment-results"]["results"][0];
     let reviewed = result["reviewed-controls"]["control-selections"][0]["include-controls"]
@@ -197,13 +205,7 @@ fn unknown_frameworks_baselines_formats_and_reports_are_usage_errors() {
 
 #[test]
 fn schema_compliance_is_a_json_schema() {
-    let out = rampart()
-        .args(["schema", "compliance"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout(&["schema", "compliance"], None, None);
     let schema = json(&out);
     assert_eq!(schema["title"], "rampart compliance assessment");
 }

@@ -113,6 +113,23 @@ pub struct Suppression {
     pub ticket: Option<String>,
 }
 
+impl Suppression {
+    /// ` by jane@example.com until 2027-01-31`, as much of it as is known, for one-line
+    /// accounts of an accepted risk.
+    pub fn by_until(&self) -> String {
+        let mut out = String::new();
+        if let Some(approver) = &self.approver {
+            out.push_str(" by ");
+            out.push_str(approver);
+        }
+        if let Some(expires) = &self.expires {
+            out.push_str(" until ");
+            out.push_str(expires);
+        }
+        out
+    }
+}
+
 impl Finding {
     pub fn primary(&self) -> &Location {
         // A finding is only ever built with at least one location (see engine).

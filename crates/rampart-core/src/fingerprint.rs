@@ -59,6 +59,25 @@ impl fmt::Display for Fingerprint {
     }
 }
 
+/// A UUID (version 5 and RFC 4122 variant bits, so validators accept it) from the SHA-256 of
+/// `content`: unique per content, identical for identical content.
+pub fn content_uuid(content: &[u8]) -> String {
+    let digest = Sha256::digest(content);
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ mod fixture;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use fixture::{aws_rule, docker_rule, hostile_report, s3_rule, sample_report};
+use fixture::{assert_valid, aws_rule, docker_rule, hostile_report, s3_rule, sample_report};
 use rampart_core::compliance::{assess, framework_ids, Assessment, Framework, Status};
 use rampart_core::{Report, RuleMeta, Suppression, Taxonomy};
 use rampart_report::compliance::{
@@ -130,10 +130,10 @@ fn accepted_findings_are_listed_with_their_approver_and_do_not_fail_the_control(
     assert!(c.findings.is_empty());
     assert_eq!(c.accepted.len(), 1);
     assert_eq!(
-        c.accepted[0].approver.as_deref(),
+        c.accepted[0].by.approver.as_deref(),
         Some("security@example.com")
     );
-    assert_eq!(c.accepted[0].expires.as_deref(), Some("2027-01-31"));
+    assert_eq!(c.accepted[0].by.expires.as_deref(), Some("2027-01-31"));
     assert_eq!(a.summary.accepted_findings, 1);
 
     let table = render_compliance(&a, ComplianceFormat::Table, &options());
@@ -205,19 +205,6 @@ fn oscal_validator() -> jsonschema::Validator {
         .should_validate_formats(true)
         .build(&schema)
         .unwrap()
-}
-
-fn assert_valid(validator: &jsonschema::Validator, instance: &Value, what: &str) {
-    let errors: Vec<String> = validator
-        .iter_errors(instance)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .take(20)
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{what} is invalid:\n{}",
-        errors.join("\n")
-    );
 }
 
 #[test]

@@ -3,7 +3,8 @@ mod fixture;
 use std::path::Path;
 
 use fixture::{
-    empty_report, hostile_report, many_findings_report, quiet_rules, sample_report, HOSTILE,
+    assert_valid, empty_report, hostile_report, many_findings_report, quiet_rules, sample_report,
+    HOSTILE,
 };
 use rampart_core::Report;
 use rampart_report::{render, report_schema, Format, RenderOptions};
@@ -143,18 +144,6 @@ fn empty_table_says_so() {
 fn report_validator() -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(report_schema()).unwrap();
     jsonschema::validator_for(&schema).unwrap()
-}
-
-fn assert_valid(validator: &jsonschema::Validator, instance: &Value, what: &str) {
-    let errors: Vec<String> = validator
-        .iter_errors(instance)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{what} is invalid:\n{}",
-        errors.join("\n")
-    );
 }
 
 #[test]

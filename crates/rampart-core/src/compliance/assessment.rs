@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::framework::{Control, Framework, FrameworkError};
-use crate::finding::Finding;
+use crate::finding::{Finding, Suppression};
 use crate::report::{Report, Tool};
 use crate::rule::RuleMeta;
 use crate::severity::Severity;
@@ -43,6 +43,16 @@ pub struct FrameworkInfo {
     /// The baseline that selected the controls, if one did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
+}
+
+impl FrameworkInfo {
+    /// `NIST SP 800-53 Revision 5 5.1.1, moderate baseline`, for headings.
+    pub fn heading(&self) -> String {
+        match &self.baseline {
+            Some(b) => format!("{} {}, {b} baseline", self.title, self.version),
+            None => format!("{} {}", self.title, self.version),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -133,15 +143,8 @@ pub struct FindingRef {
 pub struct AcceptedRef {
     #[serde(flatten)]
     pub finding: FindingRef,
-    /// `exception` or `vex`.
-    pub kind: String,
-    pub reason: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approver: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ticket: Option<String>,
+    #[serde(flatten)]
+    pub by: Suppression,
 }
 
 impl FindingRef {
@@ -243,11 +246,7 @@ pub fn assess(
                         accepted_seen.insert(f.fingerprint.to_string());
                         accepted.push(AcceptedRef {
                             finding: FindingRef::of(f),
-                            kind: s.kind.clone(),
-                            reason: s.reason.clone(),
-                            approver: s.approver.clone(),
-                            expires: s.expires.clone(),
-                            ticket: s.ticket.clone(),
+                            by: s.clone(),
                         });
                     }
                 }

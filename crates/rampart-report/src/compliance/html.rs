@@ -28,27 +28,20 @@ const PASS_COLOUR: &str = "#2da44e";
 const UNTESTED_COLOUR: &str = "#d0d7de";
 
 pub fn render(a: &Assessment, generated: &str) -> String {
-    let fw = &a.framework;
-    let title = format!("{} {}: {}", fw.title, fw.version, a.target);
+    let heading = a.framework.heading();
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n");
-    let _ = writeln!(out, "<title>{}</title>", esc(&title));
-    let _ = writeln!(out, "<style>{STYLE}</style>\n</head>\n<body>");
     let _ = writeln!(
         out,
-        "<h1>{}</h1>",
-        esc(&format!("{} {}", fw.title, fw.version))
+        "<title>{}</title>",
+        esc(&format!("{heading}: {}", a.target))
     );
-    let baseline = fw
-        .baseline
-        .as_deref()
-        .map(|b| format!(", {b} baseline"))
-        .unwrap_or_default();
+    let _ = writeln!(out, "<style>{STYLE}</style>\n</head>\n<body>");
+    let _ = writeln!(out, "<h1>{}</h1>", esc(&heading));
     let _ = writeln!(
         out,
-        "<p class=\"meta\">Target <code>{}</code>{}, assessed {} by {} {} with the {} scanners.</p>",
+        "<p class=\"meta\">Target <code>{}</code>, assessed {} by {} {} with the {} scanners.</p>",
         esc(&a.target),
-        esc(&baseline),
         esc(generated),
         esc(&a.tool.name),
         esc(&a.tool.version),
@@ -200,22 +193,15 @@ fn row(out: &mut String, c: &ControlResult) {
             );
         }
         for x in &c.accepted {
-            let mut who = String::new();
-            if let Some(approver) = &x.approver {
-                let _ = write!(who, " by {}", approver);
-            }
-            if let Some(expires) = &x.expires {
-                let _ = write!(who, " until {}", expires);
-            }
             let _ = write!(
                 out,
                 "<li>accepted ({}){}: <code>{}:{}</code> {}: {}</li>",
-                esc(&x.kind),
-                esc(&who),
+                esc(&x.by.kind),
+                esc(&x.by.by_until()),
                 esc(&x.finding.path),
                 x.finding.line,
                 esc(&x.finding.title),
-                esc(&x.reason)
+                esc(&x.by.reason)
             );
         }
         out.push_str("</ul>");

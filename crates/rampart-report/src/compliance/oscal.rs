@@ -15,9 +15,9 @@
 use std::collections::BTreeMap;
 
 use rampart_core::compliance::{AcceptedRef, Assessment, FindingRef, Status};
+use rampart_core::fingerprint::content_uuid;
 use rampart_core::TOOL_URI;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 /// The OSCAL release whose schema the output follows.
 pub const OSCAL_VERSION: &str = "1.1.3";
@@ -133,7 +133,7 @@ fn document(a: &Assessment, generated: &str) -> Value {
         "assessment-results": {
             "uuid": uuid(&format!("assessment-results|{scope}")),
             "metadata": {
-                "title": format!("{} {}: {}", fw.title, fw.version, a.target),
+                "title": format!("{}: {}", fw.heading(), a.target),
                 "last-modified": generated,
                 "version": a.tool.version,
                 "oscal-version": OSCAL_VERSION,
@@ -169,7 +169,7 @@ fn observation(f: &FindingRef, accepted: Option<&AcceptedRef>, collected: &str) 
         prop("fingerprint", &f.fingerprint),
     ];
     if let Some(x) = accepted {
-        props.push(prop("accepted", &x.kind));
+        props.push(prop("accepted", &x.by.kind));
     }
     let value = json!({
         "uuid": id,
@@ -187,9 +187,9 @@ fn observation(f: &FindingRef, accepted: Option<&AcceptedRef>, collected: &str) 
 fn risk(x: &AcceptedRef, observation: &str) -> Value {
     let mut props = Vec::new();
     for (name, value) in [
-        ("approver", &x.approver),
-        ("expires", &x.expires),
-        ("ticket", &x.ticket),
+        ("approver", &x.by.approver),
+        ("expires", &x.by.expires),
+        ("ticket", &x.by.ticket),
     ] {
         if let Some(v) = value {
             props.push(prop(name, v));
@@ -199,7 +199,7 @@ fn risk(x: &AcceptedRef, observation: &str) -> Value {
         "uuid": uuid(&format!("risk|{}", x.finding.fingerprint)),
         "title": x.finding.title,
         "description": format!("{} at {}:{}", x.finding.title, x.finding.path, x.finding.line),
-        "statement": x.reason,
+        "statement": x.by.reason,
         "status": "deviation-approved",
         "related-observations": [{ "observation-uuid": observation }]
     });
@@ -255,23 +255,9 @@ pub fn control_token(framework: &str, id: &str) -> String {
     }
 }
 
-/// A name-based UUID: the first 16 bytes of SHA-256 over the name, with the version 5 and RFC 4122
-/// variant bits set, as OSCAL's UUID pattern requires.
+/// A name-based UUID, so the same thing keeps its id from run to run.
 fn uuid(name: &str) -> String {
-    let digest = Sha256::digest(format!("{TOOL_URI}|{name}").as_bytes());
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&digest[..16]);
-    b[6] = (b[6] & 0x0f) | 0x50;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    content_uuid(format!("{TOOL_URI}|{name}").as_bytes())
 }
 
 #[cfg(test)]

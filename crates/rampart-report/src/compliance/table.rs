@@ -15,17 +15,10 @@ const FINDINGS_SHOWN: usize = 5;
 pub fn render(a: &Assessment, color: bool) -> String {
     let ansi = Ansi(color);
     let mut out = String::new();
-    let fw = &a.framework;
-    let baseline = fw
-        .baseline
-        .as_deref()
-        .map(|b| format!(", {b} baseline"))
-        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "{} {}{baseline}: {}\n",
-        ansi.paint(BOLD_UNDERLINE, &fw.title),
-        fw.version,
+        "{}: {}\n",
+        ansi.paint(BOLD_UNDERLINE, &clean(&a.framework.heading())),
         clean(&a.target)
     );
 
@@ -108,23 +101,14 @@ fn write_control(out: &mut String, c: &ControlResult, width: usize, ansi: Ansi) 
         );
     }
     for x in &c.accepted {
-        let by = x
-            .approver
-            .as_deref()
-            .map(|a| format!(" by {}", clean(a)))
-            .unwrap_or_default();
-        let until = x
-            .expires
-            .as_deref()
-            .map(|e| format!(" until {}", clean(e)))
-            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "        accepted{by}{until}: {}:{} {} ({})",
+            "        accepted{}: {}:{} {} ({})",
+            clean(&x.by.by_until()),
             clean(&x.finding.path),
             x.finding.line,
             clean(&x.finding.title),
-            clean(&x.reason)
+            clean(&x.by.reason)
         );
     }
 }

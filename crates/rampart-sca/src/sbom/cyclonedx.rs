@@ -4,7 +4,9 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
-use super::{content_uuid, is_unsupported, package_from_purl, parse_json};
+use rampart_core::fingerprint::content_uuid;
+
+use super::{is_unsupported, package_from_purl, parse_json};
 use super::{Component, SbomError, SbomMeta};
 use crate::ecosystem::Ecosystem;
 use crate::lockfile::Package;

@@ -12,7 +12,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::ecosystem::Ecosystem;
 use crate::lockfile::Package;
@@ -123,25 +122,6 @@ pub fn read_any(text: &str) -> Result<Vec<Component>, SbomError> {
 /// recursive walk over the document too.
 pub(crate) fn parse_json(text: &str) -> Result<Value, SbomError> {
     serde_json::from_str(text).map_err(|e| SbomError::Json(e.to_string()))
-}
-
-/// A UUID (version 5 and RFC 4122 variant bits, so validators accept it) from the SHA-256 of
-/// `content`: unique per content, identical for identical content.
-pub(crate) fn content_uuid(content: &[u8]) -> String {
-    let digest = Sha256::digest(content);
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&digest[..16]);
-    b[6] = (b[6] & 0x0f) | 0x50;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
 }
 
 /// The package a purl names, spelled as the SBOM's own `name` spells it when that spelling

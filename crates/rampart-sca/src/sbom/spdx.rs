@@ -2,7 +2,9 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{content_uuid, is_unsupported, package_from_purl, parse_json, sanitize_id};
+use rampart_core::fingerprint::content_uuid;
+
+use super::{is_unsupported, package_from_purl, parse_json, sanitize_id};
 use super::{Component, SbomError, SbomMeta};
 
 /// SPDX requires a creation time; without one from the caller the document carries the

@@ -295,7 +295,8 @@ pub struct ComplianceArgs {
     /// hipaa, owasp-top10 or cwe.
     #[arg(long, value_name = "ID")]
     pub framework: String,
-    /// Only the controls a baseline selects (NIST SP 800-53: low, moderate, high).
+    /// Only the controls a baseline selects (NIST SP 800-53: low, moderate, high; CIS
+    /// benchmarks: level1, level2).
     #[arg(long, value_name = "NAME")]
     pub baseline: Option<String>,
     /// `table`, `json`, `html` (a self-contained page) or `oscal` (OSCAL assessment results).

@@ -168,7 +168,7 @@ struct RuleIndex<'a> {
 }
 
 impl<'a> RuleIndex<'a> {
-    fn new(framework: &Framework, rules: &'a [RuleMeta]) -> RuleIndex<'a> {
+    fn new(framework: &Framework, rules: &[&'a RuleMeta]) -> RuleIndex<'a> {
         let mut by_id: HashMap<&str, Vec<&RuleMeta>> = HashMap::new();
         let mut by_cwe: HashMap<&str, Vec<&RuleMeta>> = HashMap::new();
         for rule in rules {
@@ -203,15 +203,16 @@ pub fn assess(
     rules: &[RuleMeta],
 ) -> Result<Assessment, FrameworkError> {
     let controls = framework.select(baseline)?;
-    let mut all_rules: Vec<RuleMeta> = rules.to_vec();
-    let known: BTreeSet<String> = rules.iter().map(|r| r.id.clone()).collect();
-    all_rules.extend(
-        report
-            .rules
-            .iter()
-            .filter(|r| !known.contains(&r.id))
-            .cloned(),
-    );
+    let known: BTreeSet<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    let all_rules: Vec<&RuleMeta> = rules
+        .iter()
+        .chain(
+            report
+                .rules
+                .iter()
+                .filter(|r| !known.contains(r.id.as_str())),
+        )
+        .collect();
     let index = RuleIndex::new(framework, &all_rules);
     let ran: BTreeSet<&str> = report.scanners.iter().map(String::as_str).collect();
 

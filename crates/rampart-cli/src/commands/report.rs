@@ -26,15 +26,18 @@ pub fn compliance(args: &ComplianceArgs) -> Outcome {
     framework
         .select(args.baseline.as_deref())
         .map_err(|e| Failure::Usage(format!("--baseline: {e}")))?;
-    let rules = super::rules::builtin_rules()?;
-
-    let report = match &args.report {
-        Some(path) => super::gate::read_report(path)?,
+    // The rules that could have run: every built-in one for a saved report, those the scan
+    // ran otherwise.
+    let (report, rules) = match &args.report {
+        Some(path) => (
+            super::gate::read_report(path)?,
+            super::rules::builtin_rules()?,
+        ),
         None => {
             let scan = DefaultScan::try_parse_from(["rampart", "."])
                 .map_err(|e| Failure::Runtime(e.to_string()))?;
             let settings = Settings::resolve(&scan.args, Vec::new())?;
-            super::scan::execute(&settings, None)?.0
+            super::scan::execute(&settings, None)?
         }
     };
     let assessment = assess(&framework, args.baseline.as_deref(), &report, &rules)

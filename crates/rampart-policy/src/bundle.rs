@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use regorus::Value;
+
 /// How long one rule may evaluate on one input, unless told otherwise.
 pub const TIME_LIMIT: Duration = Duration::from_secs(5);
 
@@ -33,12 +35,14 @@ pub struct Bundle {
     texts: Vec<(PathBuf, String)>,
 }
 
-/// A message a rule produced: a string, or an object with `msg` (the whole object is kept, so
-/// a gate policy can name the findings behind its message).
+/// A message a rule produced: a string, or an object with `msg` and, to name the findings
+/// behind it, `findings` (or `finding`): fingerprints, or findings as the gate's input gives
+/// them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     pub text: String,
-    pub details: serde_json::Value,
+    /// The fingerprints of the findings it names, sorted, once each.
+    pub findings: Vec<String>,
 }
 
 fn rego_files(
@@ -235,7 +239,10 @@ impl Evaluation {
 
     /// The messages of a rule (see [`messages`]).
     pub fn messages(&mut self, package: &str, rule: &str) -> Result<Vec<Message>, String> {
-        self.rule(package, rule).map(|v| messages(&v))
+        self.engine
+            .eval_rule(format!("data.{package}.{rule}"))
+            .map(|v| messages(&v))
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -259,26 +266,63 @@ fn path_of(refr: &serde_json::Value) -> Vec<String> {
 
 /// The messages of a rule's value, as conftest reads them: a set or array of strings, or of
 /// objects with `msg`; a single string.
-pub fn messages(value: &serde_json::Value) -> Vec<Message> {
-    let items = match value {
-        serde_json::Value::Array(items) => items.clone(),
-        serde_json::Value::String(_) => vec![value.clone()],
-        _ => Vec::new(),
+pub fn messages(value: &Value) -> Vec<Message> {
+    let items: Vec<&Value> = match value {
+        Value::String(_) => vec![value],
+        _ => elements(value),
     };
     items
         .into_iter()
-        .filter_map(|item| match &item {
-            serde_json::Value::String(s) => Some(Message {
-                text: s.clone(),
-                details: item.clone(),
+        .filter_map(|item| match item {
+            Value::String(s) => Some(Message {
+                text: s.to_string(),
+                findings: Vec::new(),
             }),
-            serde_json::Value::Object(o) => {
-                o.get("msg").and_then(|m| m.as_str()).map(|m| Message {
-                    text: m.to_string(),
-                    details: item.clone(),
-                })
-            }
+            Value::Object(_) => match field(item, "msg") {
+                Some(Value::String(s)) => Some(Message {
+                    text: s.to_string(),
+                    findings: fingerprints(item),
+                }),
+                _ => None,
+            },
             _ => None,
         })
         .collect()
+}
+
+fn elements(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::Set(items) => items.iter().collect(),
+        Value::Array(items) => items.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A field of an object value.
+pub fn field<'v>(value: &'v Value, name: &str) -> Option<&'v Value> {
+    match value {
+        Value::Object(o) => o.get(&Value::from(name)),
+        _ => None,
+    }
+}
+
+fn fingerprints(details: &Value) -> Vec<String> {
+    let named: Vec<&Value> = match (field(details, "findings"), field(details, "finding")) {
+        (Some(many @ (Value::Array(_) | Value::Set(_))), _) => elements(many),
+        (_, Some(one)) => vec![one],
+        _ => Vec::new(),
+    };
+    let mut out: Vec<String> = named
+        .into_iter()
+        .filter_map(|f| match f {
+            Value::String(s) => Some(s.to_string()),
+            _ => match field(f, "fingerprint") {
+                Some(Value::String(s)) => Some(s.to_string()),
+                _ => None,
+            },
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }

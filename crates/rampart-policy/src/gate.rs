@@ -14,7 +14,7 @@ use rampart_core::Report;
 use regorus::Value;
 use sha2::{Digest, Sha256};
 
-use crate::bundle::{Bundle, BundleError, Files};
+use crate::bundle::{field, messages, Bundle, BundleError, Files};
 
 /// A gate policy, loaded.
 pub struct GatePolicy {
@@ -103,11 +103,11 @@ impl GatePolicy {
                     continue;
                 }
             };
-            for (text, findings) in messages(&value) {
+            for m in messages(&value) {
                 let message = PolicyMessage {
                     rule: format!("{package}.{name}"),
-                    message: text,
-                    findings,
+                    message: m.text,
+                    findings: m.findings,
                 };
                 if *denies {
                     decision.denies.push(message);
@@ -170,60 +170,4 @@ impl GatePolicy {
             })
             .collect()
     }
-}
-
-/// The messages of a rule's value, each with the findings it names: a set or array of strings,
-/// or of objects with `msg` and `findings` (or `finding`) as fingerprints or as findings.
-fn messages(value: &Value) -> Vec<(String, Vec<String>)> {
-    let items: Vec<&Value> = match value {
-        Value::String(_) => vec![value],
-        _ => elements(value),
-    };
-    items
-        .into_iter()
-        .filter_map(|item| match item {
-            Value::String(s) => Some((s.to_string(), Vec::new())),
-            Value::Object(_) => match field(item, "msg") {
-                Some(Value::String(s)) => Some((s.to_string(), fingerprints(item))),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect()
-}
-
-fn elements(value: &Value) -> Vec<&Value> {
-    match value {
-        Value::Set(items) => items.iter().collect(),
-        Value::Array(items) => items.iter().collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn field<'v>(value: &'v Value, name: &str) -> Option<&'v Value> {
-    match value {
-        Value::Object(o) => o.get(&Value::from(name)),
-        _ => None,
-    }
-}
-
-fn fingerprints(details: &Value) -> Vec<String> {
-    let named: Vec<&Value> = match (field(details, "findings"), field(details, "finding")) {
-        (Some(many @ (Value::Array(_) | Value::Set(_))), _) => elements(many),
-        (_, Some(one)) => vec![one],
-        _ => Vec::new(),
-    };
-    let mut out: Vec<String> = named
-        .into_iter()
-        .filter_map(|f| match f {
-            Value::String(s) => Some(s.to_string()),
-            _ => match field(f, "fingerprint") {
-                Some(Value::String(s)) => Some(s.to_string()),
-                _ => None,
-            },
-        })
-        .collect();
-    out.sort();
-    out.dedup();
-    out
 }
